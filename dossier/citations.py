@@ -1,0 +1,125 @@
+"""Citations to numbered notes: one series for citation groups and Markdown footnotes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+
+from . import cite_styles
+from .errors import Collector, Location
+from .markdown import CitationGroup, CitationItem
+from .model import NOTE_MARK, Note, Source
+from .terms import terms as terms_for
+
+
+def note_inline_html(block_html: str) -> str:
+    """Note content as phrasing HTML on one line (print footnotes are inline boxes)."""
+    html = block_html.strip()
+    for tag in ("p", "ul", "ol", "li", "blockquote", "pre", "div", "h2", "h3", "h4"):
+        html = html.replace(f"<{tag}>", f'<span class="fn-{tag}">').replace(f"</{tag}>", "</span>")
+        html = html.replace(f"<{tag} ", f'<span class="fn-{tag}" ')
+    # WeasyPrint prints every source line break inside a footnote as a line break.
+    return " ".join(html.split("\n"))
+
+
+@dataclass(slots=True)
+class Notes:
+    """Numbers notes in document order and formats citations with the built-in note style."""
+
+    sources: Sequence[Source]
+    lang: str
+    collector: Collector
+    notes: list[Note] = field(default_factory=list)
+    cited: list[str] = field(default_factory=list)
+    """Keys in order of first citation."""
+    _by_key: dict[str, Source] = field(default_factory=dict)
+    _last_key: str = ""
+
+    def __post_init__(self) -> None:
+        self._by_key = {s.id: s for s in self.sources}
+
+    @property
+    def terms(self) -> Mapping[str, str]:
+        return terms_for(self.lang)
+
+    def add(self, block_html: str, location: Location, cites: bool = False) -> str:
+        """A new note with this content; returns the placeholder for its call."""
+        if not cites:
+            self._last_key = ""  # "Ibid." only right after a note citing that one source
+        number = len(self.notes) + 1
+        self.notes.append(Note(number, block_html, note_inline_html(block_html), location))
+        return NOTE_MARK.format(number)
+
+    def source(self, item: CitationItem, location: Location, written: str) -> Source | None:
+        """The source an item cites, or None (with an error) when there is none."""
+        if item.key.startswith("#"):
+            index = int(item.key[1:])
+            if 1 <= index <= len(self.sources):
+                return self.sources[index - 1]
+            self.collector.error(
+                location,
+                f"citation {written} refers to source {index}, but the bibliography "
+                f"has {len(self.sources)}",
+            )
+            return None
+        found = self._by_key.get(item.key)
+        if found is None:
+            self.collector.error(location, f"unknown citation key '{item.key}' in {written}")
+        return found
+
+    def format(self, group: CitationGroup, location: Location) -> list[Markup]:
+        """Each item of a group as note text: full on first citation, short after."""
+        parts = []
+        for item in group.items:
+            source = self.source(item, location, group.source)
+            if source is None:
+                continue
+            if source.id not in self.cited:
+                self.cited.append(source.id)
+                text = cite_styles.full_note(source.data, item, self.terms)
+            elif source.id == self._last_key and len(group.items) == 1:
+                text = self._ibid(item)
+            else:
+                text = cite_styles.short_note(source.data, item, self.terms)
+            self._last_key = source.id if len(group.items) == 1 else ""
+            parts.append(
+                Markup('<span class="citation" data-key="{}">{}</span>').format(source.id, text)
+            )
+        return parts
+
+    def _ibid(self, item: CitationItem) -> Markup:
+        loc = cite_styles.locator(item)
+        ibid = self.terms["ibid"]
+        return escape(f"{ibid[:-1]}, {loc}" if loc and ibid.endswith(".") else ibid)
+
+    def cite(self, group: CitationGroup, location: Location, in_note: bool) -> str:
+        """HTML for a citation group where it is written: a note call, or text inside a note."""
+        parts = self.format(group, location)
+        if not parts:
+            return escape(group.source)
+        text = Markup("; ").join(parts)
+        if in_note:
+            return str(text)
+        lead = ""
+        if group.in_text:
+            source = self.source(group.items[0], location, group.source)
+            if source is not None and not group.items[0].suppress_author:
+                lead = str(escape(cite_styles.in_text_authors(source.data, self.terms)))
+        plain = re.sub(r"<[^>]+>", "", str(text))
+        end = "" if plain.endswith((".", "?", "!")) else "."
+        return lead + self.add(f"<p>{text}{end}</p>", location, cites=True)
+
+    def new_chapter(self) -> None:
+        """A chapter starts: its first note about a source is never "Ibid."."""
+        self._last_key = ""
+
+    def mark_uncited(self, keys: Sequence[str]) -> None:
+        """``nocite`` keys join the bibliography without a note (``*`` means every source)."""
+        wanted = [s.id for s in self.sources] if "*" in keys else keys
+        for key in wanted:
+            key = key.lstrip("@")
+            if key in self._by_key and key not in self.cited:
+                self.cited.append(key)

@@ -1,0 +1,198 @@
+"""The built-in note style: full note on first citation, short note after, and bibliography."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from .markdown import CitationItem
+from .terms import LOCATOR_LABELS
+
+Csl = Mapping[str, Any]
+
+# Types whose title is a whole work (italic); the rest are parts of a work (in quotes).
+_WHOLE_WORKS = {
+    "book", "report", "thesis", "document", "dataset", "legislation", "map",
+    "motion_picture", "software", "standard", "pamphlet", "manuscript", "bill",
+}  # fmt: skip
+_STOPWORDS = {"the", "a", "an", "of", "in", "on", "for", "and", "to", "at", "by", "with"}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+
+
+def _name(person: Any, inverted: bool = False) -> str:
+    if not isinstance(person, Mapping):
+        return str(person)
+    if "literal" in person:
+        return str(person["literal"])
+    family = " ".join(
+        str(p) for p in (person.get("non-dropping-particle"), person.get("family")) if p
+    )
+    given = str(person.get("given", ""))
+    if not given:
+        return family
+    return f"{family}, {given}" if inverted else f"{given} {family}"
+
+
+def _family(person: Any) -> str:
+    if isinstance(person, Mapping):
+        return str(person.get("literal") or person.get("family") or person.get("given", ""))
+    return str(person)
+
+
+def _join(names: Sequence[str], terms: Mapping[str, str]) -> str:
+    if len(names) > 3:
+        return f"{names[0]} {terms['et-al']}"
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {terms['and']} {names[-1]}"
+
+
+def _creators(data: Csl) -> list[Any]:
+    for role in ("author", "editor", "director", "interviewer", "composer"):
+        people = data.get(role)
+        if isinstance(people, list) and people:
+            return people
+        if isinstance(people, str) and people:
+            return [{"literal": people}]
+    return []
+
+
+def authors(data: Csl, terms: Mapping[str, str], short: bool = False) -> str:
+    """Creator names as a note prints them: ``Given Family`` or, short, ``Family``."""
+    people = _creators(data)
+    names = [_family(p) if short else _name(p) for p in people]
+    return _join(names, terms)
+
+
+def _date_parts(value: Any) -> list[int]:
+    if isinstance(value, Mapping):
+        parts = value.get("date-parts")
+        if isinstance(parts, list) and parts and isinstance(parts[0], list):
+            return [int(p) for p in parts[0] if str(p).lstrip("-").isdigit()]
+        value = value.get("raw") or value.get("literal") or ""
+    match = re.match(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", str(value))
+    return [int(g) for g in match.groups() if g] if match else []
+
+
+def date(value: Any) -> str:
+    """A CSL date as ``2024``, ``March 2024`` or ``3 March 2024``; empty when absent."""
+    parts = _date_parts(value)
+    if not parts:
+        return str(value.get("literal", "")) if isinstance(value, Mapping) else ""
+    year = str(parts[0])
+    if len(parts) == 1 or not 1 <= parts[1] <= 12:
+        return year
+    month = _MONTHS[parts[1] - 1]
+    return f"{parts[2]} {month} {year}" if len(parts) > 2 else f"{month} {year}"
+
+
+def year(data: Csl, terms: Mapping[str, str]) -> str:
+    parts = _date_parts(data.get("issued"))
+    return str(parts[0]) if parts else terms["no-date"]
+
+
+def _title(data: Csl, short: bool = False) -> Markup:
+    title = str(data.get("title-short") or _shorten(str(data.get("title", "")))) if short else ""
+    title = title or str(data.get("title", ""))
+    if str(data.get("type", "")) in _WHOLE_WORKS:
+        return Markup("<cite>{}</cite>").format(title)
+    return Markup("“{}”").format(title)
+
+
+def _shorten(title: str) -> str:
+    """The first words of a title before any colon, as a short title (Chicago's habit)."""
+    words = title.split(":")[0].split()
+    if len(words) <= 5:
+        return " ".join(words)
+    words = words[:4]
+    while len(words) > 1 and words[-1].lower() in _STOPWORDS:
+        words.pop()
+    return " ".join(words)
+
+
+def _link(data: Csl) -> Markup:
+    if doi := data.get("DOI"):
+        url = f"https://doi.org/{doi}"
+    elif not (url := str(data.get("URL", ""))):
+        return Markup("")
+    return Markup('<a class="url" href="{0}">{0}</a>').format(url)
+
+
+def locator(item: CitationItem) -> str:
+    if not item.locator:
+        return ""
+    singular, plural = LOCATOR_LABELS.get(item.label, ("", ""))
+    label = plural if re.search(r"[-–,&]", item.locator) else singular
+    # Ranges take an en dash: pp. 4–6.
+    value = re.sub(r"(?<=\d)-(?=\d)", "–", item.locator)
+    return f"{label} {value}".strip()
+
+
+def _wrap(body: Markup, item: CitationItem) -> Markup:
+    loc = locator(item)
+    if loc:
+        body = Markup("{}, {}").format(body, loc)
+    if item.prefix:
+        body = Markup("{} {}").format(item.prefix, body)
+    if item.suffix:
+        suffix = item.suffix
+        body = Markup("{}{}{}").format(body, "" if suffix[0] in ",.;:" else " ", suffix)
+    return body
+
+
+def full_note(data: Csl, item: CitationItem, terms: Mapping[str, str]) -> Markup:
+    """The first citation of a source: everything a reader needs to find it."""
+    parts: list[Markup] = []
+    who = "" if item.suppress_author else authors(data, terms)
+    if who:
+        parts.append(escape(who))
+    parts.append(_title(data))
+    container = data.get("container-title")
+    if container:
+        parts.append(Markup("<cite>{}</cite>").format(container))
+    where = ", ".join(str(data[k]) for k in ("publisher", "publisher-place") if data.get(k))
+    when = date(data.get("issued"))
+    if str(data.get("type", "")) in _WHOLE_WORKS and (where or when):
+        parts[-1] = Markup("{} ({})").format(parts[-1], ", ".join(p for p in (where, when) if p))
+    else:
+        parts += [escape(p) for p in (where, when) if p]
+    body = _wrap(Markup(", ").join(parts), item)
+    link = _link(data)
+    return Markup("{}, {}").format(body, link) if link else body
+
+
+def short_note(data: Csl, item: CitationItem, terms: Mapping[str, str]) -> Markup:
+    """A later citation of a source: author's family name and a short title."""
+    who = "" if item.suppress_author else authors(data, terms, short=True)
+    title = _title(data, short=True)
+    body = Markup("{}, {}").format(who, title) if who else title
+    return _wrap(body, item)
+
+
+def in_text_authors(data: Csl, terms: Mapping[str, str]) -> str:
+    """The names an in-text ``@key`` puts in the sentence (the note carries the rest)."""
+    return authors(data, terms, short=True) or _shorten(str(data.get("title", "")))
+
+
+def bibliography_entry(data: Csl, terms: Mapping[str, str]) -> Markup:
+    """One entry of the bibliography, inverted first author first."""
+    people = _creators(data)
+    names = [_name(p, inverted=(i == 0)) for i, p in enumerate(people)]
+    parts: list[Markup] = []
+    if names:
+        parts.append(escape(_join(names, terms) if len(names) <= 3 else names[0] + ", et al"))
+    parts.append(_title(data))
+    if data.get("container-title"):
+        parts.append(Markup("<cite>{}</cite>").format(data["container-title"]))
+    for key in ("publisher", "publisher-place"):
+        if data.get(key):
+            parts.append(escape(str(data[key])))
+    parts.append(escape(date(data.get("issued")) or terms["no-date"]))
+    link = _link(data)
+    if link:
+        parts.append(link)
+    return Markup(". ").join(p for p in parts if p) + Markup(".")

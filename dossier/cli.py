@@ -1,0 +1,148 @@
+"""The ``dossier`` command: the only place that prints, and maps problems to exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+from .config import FORMATS, PDF_VARIANTS, BuildOptions
+from .errors import Diagnostic, DossierError, Level
+from .pipeline import Result, build_many, discover, prepare
+
+app = typer.Typer(
+    help="Build policy briefings (Markdown + YAML) into a print PDF and an EPUB.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+Paths = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Dossier folders or Markdown files. Default: every dossier in sources/."),
+]
+Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")]
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise typer.BadParameter(f"choose from {', '.join(FORMATS)} (comma-separated)")
+    return formats
+
+
+def _report(diagnostics: tuple[Diagnostic, ...]) -> None:
+    for diagnostic in sorted(set(diagnostics), key=lambda d: (d.location, d.message)):
+        _err(str(diagnostic))
+
+
+@app.command()
+def build(
+    paths: Paths = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: pdf, epub, html.")
+    ] = "pdf,epub",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
+    strict: Strict = False,
+    theme: Annotated[str | None, typer.Option(help="Theme name or folder.")] = None,
+    pdf_variant: Annotated[
+        str, typer.Option(help=f"One of {', '.join(PDF_VARIANTS)}.")
+    ] = "pdf/ua-1",
+) -> None:
+    """Build dossiers into build/<slug>/<slug>.pdf, .epub (and .html)."""
+    if pdf_variant not in PDF_VARIANTS:
+        raise typer.BadParameter(
+            f"choose from {', '.join(PDF_VARIANTS)}", param_hint="--pdf-variant"
+        )
+    options = BuildOptions(_formats(format), out, strict, theme, pdf_variant)
+    try:
+        sources = discover(paths or [])
+    except DossierError as exc:
+        _report(exc.diagnostics)
+        raise typer.Exit(1) from None
+    results = build_many(sources, options)
+    for result in results:
+        _report(result.diagnostics)
+        for artifact in result.artifacts:
+            pages = f" ({artifact.pages} pages)" if artifact.pages else ""
+            typer.echo(f"wrote {artifact.path}{pages}")
+    raise typer.Exit(_exit_code(results, strict))
+
+
+def _exit_code(results: list[Result], strict: bool) -> int:
+    failed = [r for r in results if r.failed or (strict and r.warnings)]
+    for result in failed:
+        _err(f"failed: {result.source}")
+    return 1 if failed else 0
+
+
+@app.command()
+def check(
+    paths: Paths = None,
+    strict: Strict = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
+) -> None:
+    """Load and resolve dossiers without rendering; report every problem."""
+    found: list[tuple[str, tuple[Diagnostic, ...]]] = []
+    try:
+        sources = discover(paths or [])
+    except DossierError as exc:
+        _report(exc.diagnostics)
+        raise typer.Exit(1) from None
+    for source in sources:
+        try:
+            found.append((str(source), prepare(source).diagnostics))
+        except DossierError as exc:
+            found.append((str(source), exc.diagnostics))
+    diagnostics = tuple(d for _, ds in found for d in ds)
+    bad = any(d.level is Level.ERROR or strict for d in diagnostics)
+    if as_json:
+        typer.echo(json.dumps(_as_json(found), indent=2, ensure_ascii=False))
+    else:
+        _report(diagnostics)
+    raise typer.Exit(1 if bad else 0)
+
+
+def _as_json(found: list[tuple[str, tuple[Diagnostic, ...]]]) -> dict[str, object]:
+    return {
+        "version": 1,
+        "dossiers": [
+            {
+                "source": source,
+                "diagnostics": [
+                    {
+                        "path": d.location.path,
+                        "line": d.location.line,
+                        "level": d.level.value,
+                        "message": d.message,
+                    }
+                    for d in sorted(set(ds), key=lambda d: (d.location, d.message))
+                ],
+            }
+            for source, ds in found
+        ],
+    }
+
+
+@app.command()
+def version() -> None:
+    """Print the versions of dossier and its engines."""
+    from importlib.metadata import version as package_version
+
+    typer.echo(f"dossier {__version__}")
+    for name in ("weasyprint", "ebooklib"):
+        typer.echo(f"{name} {package_version(name)}")
+
+
+def main() -> None:
+    """Console entry point: usage errors exit 2 (Click), content errors 1."""
+    sys.exit(app())

@@ -1,0 +1,23 @@
+"""Build options: what to write, where, and how strictly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMATS = ("pdf", "epub", "html")
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """How ``build`` runs; the defaults are what ``dossier build`` does."""
+
+    formats: tuple[str, ...] = ("pdf", "epub")
+    out: Path = field(default_factory=lambda: Path("build"))
+    strict: bool = False
+    """Treat warnings as errors: nothing is written if there is one."""
+    theme: str | None = None
+    """Theme name or folder; overrides the dossier's ``theme:``."""
+    pdf_variant: str = "pdf/ua-1"
+    """Tagged PDF for accessibility by default; ``none`` for speed."""

@@ -1,0 +1,59 @@
+"""The only way WeasyPrint reads files: inside the dossier folder and the theme, nothing else."""
+
+from __future__ import annotations
+
+import mimetypes
+import stat
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .themes import THEME_URL_PREFIX, Theme
+
+MAX_RESOURCE_BYTES = 64 * 1024 * 1024
+"""Largest image, font or stylesheet read (a guard against /dev/zero-like files)."""
+
+
+class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves ``file:`` URLs below the dossier root, and ``_theme/`` from the theme layers.
+
+    Network schemes are refused: a briefing built in CI must not reach out (SSRF) or leak
+    local files into the PDF.
+    """
+
+    def __init__(self, root: Path, theme: Theme) -> None:
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+        self.root = root.resolve()
+        self.theme = theme
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        parts = urlsplit(url)
+        if parts.scheme != "file":
+            self.refused.append(url)
+            raise ValueError(f"not fetched (only files of the dossier and theme are read): {url}")
+        path = self._local(Path(unquote(parts.path)))
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESOURCE_BYTES:
+            raise ValueError(f"not a regular file of reasonable size: {path}")
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": kind})
+
+    def _local(self, path: Path) -> Path:
+        resolved = path.resolve()
+        theme_dir = self.root / THEME_URL_PREFIX.rstrip("/")
+        if path.is_relative_to(theme_dir):
+            found = self.theme.find(path.relative_to(theme_dir).as_posix())
+            if found is not None:
+                return found
+        if resolved.is_relative_to(self.root):
+            return resolved
+        for folder in self.theme.dirs:
+            if resolved.is_relative_to(folder):
+                return resolved
+        self.refused.append(str(path))
+        raise ValueError(f"not fetched (outside the dossier folder and theme): {path}")

@@ -1,0 +1,263 @@
+"""The content of a briefing as frozen, typed values: what loaders produce and writers consume."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Diagnostic, Location
+
+MEMORY = Location("<python>")
+"""Where content built in Python code comes from, for diagnostics."""
+
+
+def _freeze(obj: object, name: str, kind: type[Any]) -> None:
+    """Turn a list given by a caller into a tuple of ``kind`` (str -> Markdown etc.)."""
+    value = getattr(obj, name)
+    items = tuple(value)
+    object.__setattr__(obj, name, tuple(kind(i) if isinstance(i, str) else i for i in items))
+
+
+@dataclass(frozen=True, slots=True)
+class Markdown:
+    """A piece of Markdown (with citations) and where it was written."""
+
+    text: str
+    location: Location = MEMORY
+
+
+def as_markdown(value: str | Markdown) -> Markdown:
+    return Markdown(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """A person or body credited on the cover and in the metadata."""
+
+    name: str
+    affiliation: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One bibliography entry; ``data`` is the item in CSL-JSON form."""
+
+    id: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    location: Location = MEMORY
+
+    @property
+    def title(self) -> str:
+        return str(self.data.get("title", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """One chapter: Markdown that starts with a top-level heading (or is given ``title``)."""
+
+    markdown: str
+    location: Location = MEMORY
+    """Where the first line of ``markdown`` is."""
+    title: str = ""
+    """A title for Markdown that has no leading ``# Heading``."""
+
+
+Section = Chapter
+"""The name the Python API also accepts for a chapter."""
+
+
+@dataclass(frozen=True, slots=True)
+class Player:
+    """A key player: who they are, which party they stand with, and their position."""
+
+    name: str
+    role: str = ""
+    party: str = ""
+    position: Markdown = Markdown("")
+    location: Location = MEMORY
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "position", as_markdown(self.position))
+
+
+@dataclass(frozen=True, slots=True)
+class Stance:
+    """What one party holds on one issue."""
+
+    party: str
+    text: Markdown
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", as_markdown(self.text))
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One row of the positions matrix: an issue and each party's stance on it."""
+
+    issue: str
+    stances: tuple[Stance, ...] = ()
+    location: Location = MEMORY
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stances", tuple(self.stances))
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A dated entry of the timeline; ``date`` is free text such as ``2022`` or ``2025-03-11``."""
+
+    date: str
+    event: Markdown
+    location: Location = MEMORY
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "event", as_markdown(self.event))
+
+
+@dataclass(frozen=True, slots=True)
+class Dossier:
+    """A whole briefing: metadata, front matter, chapters and sources."""
+
+    title: str
+    chapters: Sequence[Chapter] = ()
+    sources: Sequence[Source] = ()
+    subtitle: str = ""
+    authors: Sequence[Author] = ()
+    date: dt.date | None = None
+    lang: str = "en"
+    dir: str = "ltr"
+    keywords: Sequence[str] = ()
+    subject: str = ""
+    abstract: str = ""
+    publisher: str = ""
+    rights: str = ""
+    identifier: str = ""
+    version: str = ""
+    classification: str = ""
+    summary: Sequence[Markdown] = ()
+    """Key points, shown before the contents."""
+    players: Sequence[Player] = ()
+    positions: Sequence[Issue] = ()
+    timeline: Sequence[Event] = ()
+    numeric_citations: bool = False
+    """``[1]``, ``[2, 5]`` cite the n-th source in file order."""
+    nocite: Sequence[str] = ()
+    """Keys to list in the bibliography though not cited; ``*`` lists all."""
+    cover_image: str = ""
+    paper: str = "A4"
+    theme: str = "default"
+    slug: str = ""
+    """Name of the output folder and files; derived from the title when empty."""
+    root: Path | None = None
+    """Folder that images and other assets are relative to (and confined to)."""
+    location: Location = MEMORY
+    """Where the metadata was written."""
+    diagnostics: Sequence[Diagnostic] = ()
+    """Warnings found while loading."""
+
+    def __post_init__(self) -> None:
+        _freeze(self, "chapters", Chapter)
+        _freeze(self, "sources", Source)
+        _freeze(self, "authors", Author)
+        _freeze(self, "keywords", str)
+        _freeze(self, "summary", Markdown)
+        _freeze(self, "players", Player)
+        _freeze(self, "positions", Issue)
+        _freeze(self, "timeline", Event)
+        _freeze(self, "nocite", str)
+        _freeze(self, "diagnostics", Diagnostic)
+
+
+# ---- after resolution: HTML fragments and numbered notes --------------------------------------
+
+NOTE_MARK = "\x00n:{}\x00"
+"""Placeholder for the call of note N in resolved HTML; each writer puts its own markup there."""
+BLOCK_MARK = "\x00block:{}\x00"
+"""Placeholder for a generated block (players, positions, timeline, refs) in resolved HTML."""
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A numbered footnote: a citation group or a Markdown footnote."""
+
+    number: int
+    html: str
+    """Block HTML (paragraphs), for EPUB asides."""
+    inline_html: str
+    """The same content as phrasing HTML with no line breaks, for print footnotes."""
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading inside a chapter, for the contents and bookmarks."""
+
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedChapter:
+    """A chapter as HTML with note and block placeholders."""
+
+    id: str
+    title: str
+    title_html: str
+    html: str
+    headings: tuple[Heading, ...] = ()
+    kind: str = "chapter"
+    """``chapter``, or ``appendix`` / ``bibliography`` for generated ones."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPlayer:
+    name: str
+    role: str
+    party: str
+    position_html: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedIssue:
+    issue: str
+    cells: tuple[str, ...]
+    """HTML per party, in the order of ``ResolvedDossier.parties``; empty when not stated."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedEvent:
+    date: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class BibEntry:
+    """A formatted bibliography entry; ``id`` is the anchor (``ref-<key>``)."""
+
+    id: str
+    key: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedDossier:
+    """Everything the renderer needs: metadata, HTML fragments and notes in document order."""
+
+    dossier: Dossier
+    summary: tuple[str, ...]
+    chapters: tuple[ResolvedChapter, ...]
+    players: tuple[ResolvedPlayer, ...]
+    parties: tuple[str, ...]
+    positions: tuple[ResolvedIssue, ...]
+    timeline: tuple[ResolvedEvent, ...]
+    notes: tuple[Note, ...]
+    bibliography: tuple[BibEntry, ...]
+    assets: tuple[str, ...]
+    """Files (images) the HTML refers to, relative to the dossier folder."""
+    diagnostics: tuple[Diagnostic, ...]

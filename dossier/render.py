@@ -1,0 +1,228 @@
+"""Resolved dossier to strings: the print HTML, and the EPUB's XHTML documents and CSS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from . import __version__
+from .model import Note, ResolvedChapter, ResolvedDossier
+from .terms import terms
+from .themes import THEME_URL_PREFIX, Theme
+
+TEMPLATES = Path(__file__).parent / "templates"
+_NOTE = re.compile("\x00n:(\\d+)\x00")
+_BLOCK = re.compile("\x00block:(\\w+)\x00")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+
+
+def build_date(resolved: ResolvedDossier) -> dt.date | None:
+    """The dossier's ``date``, else ``SOURCE_DATE_EPOCH``; never the clock."""
+    if resolved.dossier.date:
+        return resolved.dossier.date
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return None
+
+
+def long_date(date: dt.date | None, lang: str) -> str:
+    if date is None:
+        return ""
+    if lang.split("-")[0] == "en":
+        return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
+    return date.isoformat()
+
+
+@cache
+def _environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*template_dirs, TEMPLATES]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+
+
+def environment(theme: Theme) -> jinja2.Environment:
+    """Jinja with the theme's template overrides first, autoescaping, strict undefined."""
+    return _environment(tuple(theme.template_dirs))
+
+
+@dataclass(frozen=True, slots=True)
+class EpubDocument:
+    """One XHTML file of the EPUB."""
+
+    file_name: str
+    title: str
+    xhtml: str
+    kind: str
+    ids: tuple[str, ...]
+    """Element ids in this file, so links from other files can be pointed here."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A dossier as strings, ready for the writers."""
+
+    resolved: ResolvedDossier
+    print_html: str
+    print_stylesheets: tuple[str, ...]
+    epub_documents: tuple[EpubDocument, ...]
+    epub_css: str
+
+
+def _context(resolved: ResolvedDossier) -> dict[str, object]:
+    d = resolved.dossier
+    date = build_date(resolved)
+    return {
+        "d": d,
+        "t": terms(d.lang),
+        "version": __version__,
+        "date": date.isoformat() if date else "",
+        "long_date": long_date(date, d.lang),
+        "summary": resolved.summary,
+        "chapters": resolved.chapters,
+        "cover_image": d.cover_image,
+    }
+
+
+def _expand_blocks(html: str, resolved: ResolvedDossier, env: jinja2.Environment) -> str:
+    blocks = env.get_template("blocks.html.j2").module
+    t = terms(resolved.dossier.lang)
+    makers: dict[str, Callable[[], str]] = {
+        "players": lambda: str(blocks.players(resolved.players, t)),  # type: ignore[attr-defined]
+        "positions": lambda: str(
+            blocks.positions(resolved.parties, resolved.positions, t)  # type: ignore[attr-defined]
+        ),
+        "timeline": lambda: str(blocks.timeline(resolved.timeline, t)),  # type: ignore[attr-defined]
+        "refs": lambda: str(
+            blocks.bibliography(  # type: ignore[attr-defined]
+                resolved.bibliography, resolved.dossier.numeric_citations
+            )
+        ),
+    }
+    return _BLOCK.sub(lambda m: makers[m.group(1)](), html)
+
+
+def _print_notes(html: str, notes: tuple[Note, ...]) -> str:
+    """Note calls as links followed by the note itself, floated to the page foot."""
+
+    def call(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        note = notes[n - 1]
+        sep = '<span class="fn-sep">,</span>' if _follows_note(html, match.start()) else ""
+        return (
+            f'{sep}<a class="fnref" id="fnref-{n}" href="#fn-{n}" role="doc-noteref">{n}</a>'
+            f'<span class="footnote" id="fn-{n}" data-n="{n}" role="doc-footnote">'
+            f'<a class="fnback" href="#fnref-{n}" role="doc-backlink">{n}</a>'
+            f"{note.inline_html}</span>"
+        )
+
+    return _NOTE.sub(call, html)
+
+
+def _follows_note(html: str, position: int) -> bool:
+    """Whether a note placeholder ends right where the next begins (``[1][3]``)."""
+    return html.endswith("\x00", 0, position)
+
+
+def render(resolved: ResolvedDossier, theme: Theme) -> Rendered:
+    """The print HTML and the EPUB documents, all from the same resolved fragments."""
+    env = environment(theme)
+    context = _context(resolved)
+    stylesheets = tuple(
+        f"{THEME_URL_PREFIX}{name}" for name in ("print.css", "custom.css") if theme.find(name)
+    )
+    html = env.get_template("print.html.j2").render(**context, stylesheets=stylesheets)
+    html = _expand_blocks(html, resolved, env)
+    html = _print_notes(html, resolved.notes)
+    epub_css_path = theme.find("epub.css")
+    epub_css = epub_css_path.read_text(encoding="utf-8") if epub_css_path else ""
+    return Rendered(resolved, html, stylesheets, _epub_documents(resolved, env, context), epub_css)
+
+
+# ---- EPUB --------------------------------------------------------------------------------------
+
+
+def _epub_notes(html: str, resolved: ResolvedDossier) -> tuple[str, list[dict[str, object]]]:
+    """Note calls as ``noteref`` links; the notes of this file, each with its backlink first."""
+    used: list[dict[str, object]] = []
+
+    def call(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        note = resolved.notes[n - 1]
+        back = f'<a class="fnback" href="#fnref-{n}" role="doc-backlink">{n}.</a> '
+        body = note.html.strip()
+        body = body.replace("<p>", "<p>" + back, 1) if body.startswith("<p>") else back + body
+        used.append({"number": n, "body": body})
+        sep = '<sup class="fn-sep">,</sup>' if _follows_note(html, match.start()) else ""
+        return (
+            f'{sep}<sup><a class="fnref" id="fnref-{n}" href="#fn-{n}" epub:type="noteref" '
+            f'role="doc-noteref">{n}</a></sup>'
+        )
+
+    return _NOTE.sub(call, html), used
+
+
+def _epub_documents(
+    resolved: ResolvedDossier, env: jinja2.Environment, context: dict[str, object]
+) -> tuple[EpubDocument, ...]:
+    chapter_template = env.get_template("epub-chapter.xhtml.j2")
+    t = terms(resolved.dossier.lang)
+    front = env.get_template("epub-front.xhtml.j2").render(**context)
+    parts: list[tuple[str, str, str, str]] = [
+        ("front.xhtml", resolved.dossier.title, front, "front")
+    ]
+    for index, chapter in enumerate(resolved.chapters, 1):
+        parts.append((_file_name(index, chapter), chapter.title, chapter.html, chapter.kind))
+    documents = []
+    for file_name, title, raw, kind in parts:
+        body, notes = _epub_notes(_expand_blocks(raw, resolved, env), resolved)
+        epub_type, role = _semantics(kind)
+        xhtml = chapter_template.render(
+            body=body, notes=notes, kind=kind, epub_type=epub_type, role=role, t=t
+        )
+        ids = tuple(re.findall(r'\bid="([^"]+)"', xhtml))
+        documents.append(EpubDocument(file_name, title, xhtml, kind, ids))
+    return _link_across(tuple(documents))
+
+
+def _file_name(index: int, chapter: ResolvedChapter) -> str:
+    return f"{index:02d}-{chapter.id}.xhtml"[:80]
+
+
+def _semantics(kind: str) -> tuple[str, str]:
+    return {
+        "front": ("frontmatter", ""),
+        "chapter": ("bodymatter chapter", ""),
+        "appendix": ("backmatter appendix", "doc-appendix"),
+        "bibliography": ("backmatter bibliography", "doc-bibliography"),
+    }.get(kind, ("", ""))
+
+
+def _link_across(documents: tuple[EpubDocument, ...]) -> tuple[EpubDocument, ...]:
+    """Point ``href="#id"`` at the file that holds ``id`` (chapters are separate files)."""
+    home = {i: doc.file_name for doc in documents for i in doc.ids}
+
+    def fix(doc: EpubDocument) -> EpubDocument:
+        def link(match: re.Match[str]) -> str:
+            target = match.group(1)
+            file_name = home.get(target, doc.file_name)
+            if file_name == doc.file_name:
+                return match.group(0)
+            return f'href="{file_name}#{target}"'
+
+        xhtml = re.sub(r'href="#([^"]+)"', link, doc.xhtml)
+        return EpubDocument(doc.file_name, doc.title, xhtml, doc.kind, doc.ids)
+
+    return tuple(fix(doc) for doc in documents)

@@ -1,0 +1,65 @@
+"""The Writer protocol, the name -> writer registry, and atomic file writing."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ..config import BuildOptions
+from ..errors import Diagnostic
+from ..render import Rendered
+from ..themes import Theme
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """A file a writer produced, and what it noticed while producing it."""
+
+    slug: str
+    format: str
+    path: Path
+    diagnostics: tuple[Diagnostic, ...] = ()
+    pages: int | None = None
+
+
+class Writer(Protocol):
+    """Turns a rendered dossier into one output file under ``folder``."""
+
+    def __call__(
+        self, rendered: Rendered, theme: Theme, folder: Path, options: BuildOptions
+    ) -> Artifact: ...
+
+
+# Writers are imported on first use: the EPUB path never pays for importing WeasyPrint.
+WRITERS: dict[str, str] = {
+    "pdf": "dossier.writers.pdf:write_pdf",
+    "epub": "dossier.writers.epub:write_epub",
+    "html": "dossier.writers.html:write_html",
+}
+
+
+def get_writer(name: str) -> Writer:
+    module_name, _, attribute = WRITERS[name].partition(":")
+    writer: Writer = getattr(importlib.import_module(module_name), attribute)
+    return writer
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename: readers (and a
+    crash or a full disk) never see a half-written file, and the last good one survives."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

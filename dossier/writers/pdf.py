@@ -1,0 +1,139 @@
+"""The print PDF: WeasyPrint layout, a check that every note sits on its call's page, output."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from weasyprint import HTML
+from weasyprint.document import Document
+
+from ..config import BuildOptions
+from ..errors import Diagnostic, Level
+from ..fetcher import ConfinedFetcher
+from ..render import Rendered
+from ..themes import Theme
+from .base import Artifact, atomic_write
+
+MAX_REPAIRS = 4
+"""Layout passes spent moving paragraphs so that notes land on their call's page."""
+
+
+class _Records(logging.Handler):
+    """Collects WeasyPrint's warnings (bad CSS, missing resources) for our diagnostics."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _weasyprint_warnings() -> Iterator[_Records]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Records()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def note_pages(document: Document) -> dict[str, int]:
+    """0-based page index of every anchor (``fn-N``, ``fnref-N``, chapter ids …)."""
+    pages: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, index)
+    return pages
+
+
+def misplaced_notes(document: Document, count: int) -> list[int]:
+    """Numbers of notes whose text is missing or not on the page of their call."""
+    pages = note_pages(document)
+    return [
+        n
+        for n in range(1, count + 1)
+        if f"fn-{n}" not in pages or pages[f"fn-{n}"] != pages.get(f"fnref-{n}")
+    ]
+
+
+def _last_text_block(box: Any) -> Any:
+    """The innermost last block of a page's flow that holds lines of text."""
+    children = getattr(box, "children", None) or []
+    if any(type(child).__name__ == "LineBox" for child in children):
+        return box
+    for child in reversed(children):
+        if type(child).__name__ in ("FootnoteAreaBox",) or not hasattr(child, "children"):
+            continue
+        found = _last_text_block(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _push_to_next_page(document: Document, page_index: int) -> bool:
+    """Make the paragraph that ends page ``page_index`` start a new page instead.
+
+    WeasyPrint keeps a paragraph's first line at the foot of a page by moving an earlier
+    note to the next page; starting that paragraph on the next page keeps the note with its
+    call. Returns False when there is no such paragraph (nothing to move).
+    """
+    page_box = document.pages[page_index]._page_box
+    block = _last_text_block(page_box.children[0])
+    element = getattr(block, "element", None)
+    if element is None or block.children[0].position_y <= page_box.children[0].position_y + 1:
+        return False
+    if page_index > 0:
+        previous = _last_text_block(document.pages[page_index - 1]._page_box.children[0])
+        if getattr(previous, "element", None) is element:
+            return False  # the paragraph began on an earlier page; moving it would not help
+    style = element.get("style", "")
+    element.set("style", f"{style}; break-before: page".lstrip("; "))
+    return True
+
+
+def layout(html: HTML, notes: int, options: BuildOptions) -> tuple[Document, list[int]]:
+    """Lay out, then re-lay out while moving paragraphs fixes misplaced notes."""
+    document = html.render()
+    for _ in range(MAX_REPAIRS):
+        bad = misplaced_notes(document, notes)
+        if not bad:
+            return document, []
+        pages = note_pages(document)
+        moved = {pages[f"fnref-{n}"] for n in bad if f"fnref-{n}" in pages}
+        if not any([_push_to_next_page(document, page) for page in sorted(moved)]):
+            break
+        document = html.render()
+    return document, misplaced_notes(document, notes)
+
+
+def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOptions) -> Artifact:
+    resolved = rendered.resolved
+    dossier = resolved.dossier
+    root = dossier.root or theme.dirs[-1]
+    fetcher = ConfinedFetcher(root, theme)
+    where = dossier.location
+    diagnostics: list[Diagnostic] = []
+    with _weasyprint_warnings() as records:
+        html = HTML(string=rendered.print_html, base_url=f"{root}/", url_fetcher=fetcher)
+        document, bad = layout(html, len(resolved.notes), options)
+        variant = None if options.pdf_variant == "none" else options.pdf_variant
+        data = document.write_pdf(pdf_variant=variant)
+    for message in records.messages:
+        diagnostics.append(Diagnostic(where, Level.WARNING, f"PDF: {message}"))
+    for n in bad:
+        note = resolved.notes[n - 1]
+        diagnostics.append(
+            Diagnostic(note.location, Level.WARNING, f"PDF: note {n} is not on its call's page")
+        )
+    target = folder / f"{dossier.slug}.pdf"
+    atomic_write(target, data)
+    return Artifact(dossier.slug, "pdf", target, tuple(diagnostics), len(document.pages))

@@ -1,0 +1,99 @@
+"""Safe YAML reading that remembers the line of every key and item, for ``path:line`` messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from .errors import Collector, DossierError, Location
+
+
+class LineDict(dict[str, Any]):
+    """A mapping from YAML that knows the 1-based line of each key."""
+
+    lines: dict[str, int]
+    line: int
+
+
+class LineList(list[Any]):
+    """A sequence from YAML that knows the 1-based line of each item."""
+
+    lines: list[int]
+    line: int
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without aliases (no billion-laughs) and with line-aware containers."""
+
+    problems: list[tuple[int, str]]
+    offset: int
+    """Lines before the YAML text in its file (front matter starts on line 2)."""
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.MarkedYAMLError(
+                None, None, "YAML aliases (*name) are not supported", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_line_mapping(self, node: MappingNode) -> LineDict:
+        result = LineDict()
+        result.lines = {}
+        result.line = self.offset + node.start_mark.line + 1
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = self.offset + key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result:
+                self.problems.append((line, f"duplicate key '{key}'"))
+            result[key] = self.construct_object(value_node, deep=True)
+            result.lines[key] = line
+        return result
+
+    def construct_line_sequence(self, node: SequenceNode) -> LineList:
+        result = LineList(
+            self.construct_object(child, deep=True)
+            for child in node.value
+        )
+        result.lines = [self.offset + child.start_mark.line + 1 for child in node.value]
+        result.line = self.offset + node.start_mark.line + 1
+        return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_line_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_line_sequence)
+
+
+def load_yaml(text: str, location: Location) -> Any:
+    """Parse YAML text that starts at ``location``; raise DossierError with every problem."""
+    loader = _Loader(text)
+    loader.problems = []
+    loader.offset = max(location.line - 1, 0)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise DossierError.at(location.shifted(line - 1 if line else 0), _say(problem)) from None
+    except yaml.YAMLError as exc:
+        raise DossierError.at(location, f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    if loader.problems:
+        collector = Collector()
+        for line, message in loader.problems:
+            collector.error(Location(location.path, line), message)
+        collector.raise_if_errors()
+    return data
+
+
+def _say(problem: str) -> str:
+    """YAML's messages, made to read as ours."""
+    if problem.startswith("could not determine a constructor"):
+        return "YAML tags such as !!python/object are not allowed: " + problem
+    return "invalid YAML: " + problem

@@ -1,0 +1,116 @@
+"""The sample's print PDF: real page-bottom footnotes, links both ways, outline, metadata."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pypdf
+import pytest
+
+from dossier import load
+
+from .conftest import SAMPLE, Built
+
+
+@pytest.fixture(scope="module")
+def reader(sample: Built) -> pypdf.PdfReader:
+    return pypdf.PdfReader(sample.path("pdf"))
+
+
+def _links(reader: pypdf.PdfReader) -> dict[str, int]:
+    """Internal link target name -> page index of the link (first occurrence)."""
+    found: dict[str, int] = {}
+    for index, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots") or []:
+            dest = annotation.get_object().get("/Dest")
+            if dest is not None:
+                found.setdefault(str(dest), index)
+    return found
+
+
+def _seed_markers() -> int:
+    """How many citation groups the sample's chapters and front matter write."""
+    dossier = load(SAMPLE)
+    texts = [c.markdown for c in dossier.chapters]
+    texts += [p.text for p in dossier.summary]
+    texts += [p.position.text for p in dossier.players]
+    texts += [s.text.text for i in dossier.positions for s in i.stances]
+    texts += [e.event.text for e in dossier.timeline]
+    return sum(len(re.findall(r"\[\d+(?:\s*,\s*\d+)*\]", t)) for t in texts)
+
+
+def test_every_citation_marker_is_a_footnote_on_its_calls_page(
+    sample: Built, reader: pypdf.PdfReader
+) -> None:
+    notes = len(sample.result.artifacts[0].diagnostics) or None
+    assert notes is None, sample.result.artifacts[0].diagnostics
+    destinations = {
+        name: reader.get_destination_page_number(dest)
+        for name, dest in reader.named_destinations.items()
+    }
+    links = _links(reader)
+    expected = _seed_markers()
+    assert expected >= 12
+    for n in range(1, expected + 1):
+        assert f"fn-{n}" in destinations, f"note {n} has no destination"
+        assert f"fnref-{n}" in destinations, f"call {n} has no destination"
+        # The call links to the note, the note links back to the call, on one page.
+        assert links[f"fn-{n}"] == destinations[f"fnref-{n}"]
+        assert links[f"fnref-{n}"] == destinations[f"fn-{n}"]
+        assert destinations[f"fn-{n}"] == destinations[f"fnref-{n}"], f"note {n} moved"
+    assert f"fn-{expected + 1}" not in destinations
+
+
+def test_notes_sit_at_the_bottom_of_the_page(sample: Built, reader: pypdf.PdfReader) -> None:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(sample.path("pdf")), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    pages = text.split("\f")
+    page = next(p for p in pages if "Security Guarantees" in p and "not named" in p)
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    body_end = max(i for i, line in enumerate(lines) if "NATO" in line and "Source" not in line)
+    note_lines = [i for i, line in enumerate(lines) if "not named in the original report" in line]
+    assert note_lines and min(note_lines) > body_end
+
+
+def test_outline_has_every_chapter(sample: Built, reader: pypdf.PdfReader) -> None:
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    dossier = load(SAMPLE)
+    for chapter in dossier.chapters:
+        heading = chapter.markdown.lstrip().splitlines()[0].lstrip("# ").strip()
+        assert heading in titles
+    assert "Sources" in titles
+
+
+def test_metadata_comes_from_the_dossier(reader: pypdf.PdfReader) -> None:
+    info = reader.metadata
+    assert info is not None
+    dossier = load(SAMPLE)
+    assert info.title == dossier.title
+    assert info["/CreationDate"].startswith("D:" + dossier.date.strftime("%Y%m%d"))
+    assert info["/ModDate"] == info["/CreationDate"]
+    for keyword in dossier.keywords:
+        assert keyword in info["/Keywords"]
+    assert reader.trailer["/Root"]["/Lang"] == dossier.lang
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+
+
+def test_fonts_are_embedded_from_the_theme(sample: Built) -> None:
+    output = subprocess.run(
+        ["pdffonts", str(sample.path("pdf"))], capture_output=True, text=True, check=True
+    ).stdout
+    rows = output.splitlines()[2:]
+    assert rows
+    for row in rows:
+        name, embedded = row.split()[0], row.split()[-5]
+        assert "Dossier" in name, row
+        assert embedded == "yes", row
+
+
+def test_running_heads_and_page_numbers(sample: Built, reader: pypdf.PdfReader) -> None:
+    total = len(reader.pages)
+    body = reader.pages[total - 2].extract_text()
+    assert f"Page {total - 1} of {total}" in body
+    assert load(SAMPLE).title in body
