@@ -365,7 +365,7 @@ def _build(
         collector.error(where, "the dossier needs a 'title'")
     _check_choices(values, meta, where, collector)
     sources = _sources(meta, where, root, collector)
-    if not chapters:
+    if not chapters and not collector.errors:
         collector.error(where, "the dossier has no chapters")
     collector.raise_if_errors()
     return Dossier(

@@ -122,7 +122,8 @@ def _print_notes(html: str, notes: tuple[Note, ...]) -> str:
         note = notes[n - 1]
         sep = '<span class="fn-sep">,</span>' if _follows_note(html, match.start()) else ""
         return (
-            f'{sep}<a class="fnref" id="fnref-{n}" href="#fn-{n}" role="doc-noteref">{n}</a>'
+            # U+2060 WORD JOINER: a call never starts a line on its own.
+            f'\u2060{sep}<a class="fnref" id="fnref-{n}" href="#fn-{n}" role="doc-noteref">{n}</a>'
             f'<span class="footnote" id="fn-{n}" data-n="{n}" role="doc-footnote">'
             f'<a class="fnback" href="#fnref-{n}" role="doc-backlink">{n}</a>'
             f"{note.inline_html}</span>"

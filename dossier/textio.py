@@ -25,6 +25,7 @@ def confined(path: Path, root: Path, location: Location) -> Path:
 def read_text(path: Path, location: Location | None = None) -> str:
     """The text of a source file, or a DossierError saying why it cannot be read."""
     where = location or Location(display_path(path))
+    own = display_path(path)
     if not path.is_file():
         raise DossierError.at(where, f"file not found: {display_path(path)}")
     size = path.stat().st_size
@@ -39,14 +40,14 @@ def read_text(path: Path, location: Location | None = None) -> str:
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise DossierError.at(
-                Location(where.path, line), "not valid UTF-8 text (save the file as UTF-8)"
+                Location(own, line), "not valid UTF-8 text (save the file as UTF-8)"
             ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad = _NOT_XML.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         raise DossierError.at(
-            Location(where.path, line),
+            Location(own, line),
             f"character U+{ord(bad.group()):04X} is not allowed in a document",
         )
     return text

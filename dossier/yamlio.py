@@ -55,10 +55,7 @@ class _Loader(yaml.SafeLoader):
         return result
 
     def construct_line_sequence(self, node: SequenceNode) -> LineList:
-        result = LineList(
-            self.construct_object(child, deep=True)
-            for child in node.value
-        )
+        result = LineList(self.construct_object(child, deep=True) for child in node.value)
         result.lines = [self.offset + child.start_mark.line + 1 for child in node.value]
         result.line = self.offset + node.start_mark.line + 1
         return result
@@ -94,6 +91,8 @@ def load_yaml(text: str, location: Location) -> Any:
 
 def _say(problem: str) -> str:
     """YAML's messages, made to read as ours."""
+    if problem.startswith("YAML aliases"):
+        return problem
     if problem.startswith("could not determine a constructor"):
         return "YAML tags such as !!python/object are not allowed: " + problem
     return "invalid YAML: " + problem

@@ -1,0 +1,89 @@
+"""The command line: builds, exit codes, messages, nothing half-written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dossier.cli import app
+
+from .conftest import FIXTURES
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder with the Pandoc fixture as sources/brief.md, as the working directory."""
+    sources = tmp_path / "sources"
+    shutil.copytree(FIXTURES / "pandoc-brief", sources)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_build_without_paths_builds_every_dossier_in_sources(project: Path) -> None:
+    result = runner.invoke(app, ["build", "--format", "epub,html"], terminal_width=100)
+    assert result.exit_code == 0, result.output
+    assert (project / "build" / "brief" / "brief.epub").is_file()
+    assert (project / "build" / "brief" / "brief.html").is_file()
+    assert (project / "build" / "brief" / "_theme" / "print.css").is_file()
+    assert "wrote build/brief/brief.epub" in result.stdout
+
+
+def test_content_errors_exit_1_with_locations_and_write_nothing(project: Path) -> None:
+    brief = project / "sources" / "brief.md"
+    text = brief.read_text(encoding="utf-8")
+    brief.write_text(
+        text.replace("[@imo2023]", "[@nosuchkey]").replace("date: 2024-05-17", "date: May")
+    )
+    result = runner.invoke(app, ["build", "sources/brief.md"], terminal_width=100)
+    assert result.exit_code == 1
+    assert "sources/brief.md:8: error: expected a date as YYYY-MM-DD, found 'May'" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (project / "build").exists()
+    brief.write_text(text.replace("[@imo2023]", "[@nosuchkey]"))
+    result = runner.invoke(app, ["build", "sources/brief.md"], terminal_width=100)
+    assert result.exit_code == 1
+    assert "sources/brief.md:17: error: unknown citation key 'nosuchkey' in [@nosuchkey]" in (
+        result.stderr
+    )
+    assert not (project / "build").exists()
+
+
+def test_usage_errors_exit_2(project: Path) -> None:
+    assert runner.invoke(app, ["build", "--format", "docx"]).exit_code == 2
+    assert runner.invoke(app, ["build", "--no-such-option"]).exit_code == 2
+
+
+def test_missing_path_exits_1(project: Path) -> None:
+    result = runner.invoke(app, ["build", "nowhere"])
+    assert result.exit_code == 1
+    assert "nowhere: error: no such dossier (file or folder)" in result.stderr
+
+
+def test_strict_turns_warnings_into_exit_1(project: Path) -> None:
+    brief = project / "sources" / "brief.md"
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace("lang: en-GB", "lang: en-GB\ncolour: red")
+    )
+    relaxed = runner.invoke(app, ["build", "--format", "epub"])
+    assert relaxed.exit_code == 0
+    assert "sources/brief.md:10: warning: unknown key 'colour' is ignored" in relaxed.stderr
+    strict = runner.invoke(app, ["build", "--format", "epub", "--strict"])
+    assert strict.exit_code == 1
+
+
+def test_check_reports_without_building(project: Path) -> None:
+    result = runner.invoke(app, ["check", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"diagnostics": []' in result.stdout
+    assert not (project / "build").exists()
+
+
+def test_no_leftover_temporary_files(project: Path) -> None:
+    runner.invoke(app, ["build", "--format", "epub,html"])
+    leftovers = [p for p in (project / "build").rglob(".*") if p.is_file()]
+    assert leftovers == []
