@@ -146,3 +146,7 @@ def version() -> None:
 def main() -> None:
     """Console entry point: usage errors exit 2 (Click), content errors 1."""
     sys.exit(app())
+
+
+if __name__ == "__main__":
+    main()

@@ -72,11 +72,13 @@ def build_one(source: Dossier | str | Path, options: BuildOptions) -> Result:
         theme = load_theme(options.theme or resolved.dossier.theme, where=resolved.dossier.location)
         rendered = render(resolved, theme)
         folder = options.out / resolved.dossier.slug
-        artifacts = tuple(
-            get_writer(fmt)(rendered, theme, folder, options)
-            for fmt in FORMATS
-            if fmt in options.formats
-        )
+        written: list[Artifact] = []
+        for fmt in (f for f in FORMATS if f in options.formats):
+            artifact = get_writer(fmt)(rendered, theme, folder, options)
+            if artifact.print_html is not None:
+                rendered = dataclasses.replace(rendered, print_html=artifact.print_html)
+            written.append(artifact)
+        artifacts = tuple(written)
     except DossierError as exc:
         return Result(name, diagnostics=exc.diagnostics)
     found = [*resolved.diagnostics, *(d for a in artifacts for d in a.diagnostics)]

@@ -48,7 +48,9 @@ def in_code() -> Dossier:
         keywords=["security", "diplomacy"],
         summary=["The first key point [@doe]."],
         players=[Player("A. Person", "Envoy", "Alpha", "Wants a deal [@doe, p. 2].")],
-        positions=[Issue("Borders", (Stance("Alpha", "Keep them"), Stance("Beta", "Move them [@doe]")))],
+        positions=[
+            Issue("Borders", (Stance("Alpha", "Keep them"), Stance("Beta", "Move them [@doe]")))
+        ],
         timeline=[Event("2024", "Talks began.")],
         sources=[Source("doe", {"id": "doe", "type": "book", "title": "A Book",
                                 "author": [{"family": "Doe", "given": "Jo"}], "publisher": "P"})],

@@ -24,6 +24,9 @@ class Artifact:
     path: Path
     diagnostics: tuple[Diagnostic, ...] = ()
     pages: int | None = None
+    print_html: str | None = None
+    """For the PDF: the HTML finally laid out, with any page breaks added to keep notes
+    with their calls; the HTML output writes exactly this."""
 
 
 class Writer(Protocol):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -79,40 +79,58 @@ def _last_text_block(box: Any) -> Any:
     return None
 
 
-def _push_to_next_page(document: Document, page_index: int) -> bool:
-    """Make the paragraph that ends page ``page_index`` start a new page instead.
+def _block_ending_page(document: Document, page_index: int) -> str | None:
+    """The ``data-b`` number of the paragraph whose first line ends page ``page_index``.
 
     WeasyPrint keeps a paragraph's first line at the foot of a page by moving an earlier
     note to the next page; starting that paragraph on the next page keeps the note with its
-    call. Returns False when there is no such paragraph (nothing to move).
+    call. None when there is no such paragraph (nothing that moving would fix).
     """
     page_box = document.pages[page_index]._page_box
     block = _last_text_block(page_box.children[0])
     element = getattr(block, "element", None)
-    if element is None or block.children[0].position_y <= page_box.children[0].position_y + 1:
-        return False
+    if element is None or element.get("data-b") is None:
+        return None
     if page_index > 0:
         previous = _last_text_block(document.pages[page_index - 1]._page_box.children[0])
         if getattr(previous, "element", None) is element:
-            return False  # the paragraph began on an earlier page; moving it would not help
-    style = element.get("style", "")
-    element.set("style", f"{style}; break-before: page".lstrip("; "))
-    return True
+            return None  # the paragraph began on an earlier page; moving it would not help
+    number: str = element.get("data-b")
+    return number
 
 
-def layout(html: HTML, notes: int, options: BuildOptions) -> tuple[Document, list[int]]:
-    """Lay out, then re-lay out while moving paragraphs fixes misplaced notes."""
-    document = html.render()
+def with_breaks(html: str, blocks: set[str]) -> str:
+    """The print HTML with page breaks before these blocks, as a rule in its own head."""
+    if not blocks:
+        return html
+    selectors = ", ".join(f'[data-b="{b}"]' for b in sorted(blocks, key=int))
+    rule = f"<style>{selectors} {{ break-before: page; }}</style>\n</head>"
+    return html.replace("</head>", rule, 1)
+
+
+def layout(
+    print_html: str, make_html: Callable[[str], HTML], notes: int
+) -> tuple[Document, list[int], str]:
+    """Lay out; while notes moved off their call's page, break before the paragraph that
+    pushed them and lay out again. Returns the document, notes still misplaced, and the
+    HTML finally laid out (what ``--format html`` writes)."""
+    html = print_html
+    document = make_html(html).render()
+    blocks: set[str] = set()
     for _ in range(MAX_REPAIRS):
         bad = misplaced_notes(document, notes)
         if not bad:
-            return document, []
-        pages = note_pages(document)
-        moved = {pages[f"fnref-{n}"] for n in bad if f"fnref-{n}" in pages}
-        if not any([_push_to_next_page(document, page) for page in sorted(moved)]):
             break
-        document = html.render()
-    return document, misplaced_notes(document, notes)
+        pages = note_pages(document)
+        found = {_block_ending_page(document, pages[f"fnref-{n}"]) for n in bad
+                 if f"fnref-{n}" in pages}  # fmt: skip
+        new = {b for b in found if b is not None} - blocks
+        if not new:
+            break
+        blocks |= new
+        html = with_breaks(print_html, blocks)
+        document = make_html(html).render()
+    return document, misplaced_notes(document, notes), html
 
 
 def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOptions) -> Artifact:
@@ -122,9 +140,12 @@ def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpti
     fetcher = ConfinedFetcher(root, theme)
     where = dossier.location
     diagnostics: list[Diagnostic] = []
+
+    def make_html(text: str) -> HTML:
+        return HTML(string=text, base_url=f"{root}/", url_fetcher=fetcher)
+
     with _weasyprint_warnings() as records:
-        html = HTML(string=rendered.print_html, base_url=f"{root}/", url_fetcher=fetcher)
-        document, bad = layout(html, len(resolved.notes), options)
+        document, bad, final_html = layout(rendered.print_html, make_html, len(resolved.notes))
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         data = document.write_pdf(pdf_variant=variant)
     for message in records.messages:
@@ -136,4 +157,6 @@ def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpti
         )
     target = folder / f"{dossier.slug}.pdf"
     atomic_write(target, data)
-    return Artifact(dossier.slug, "pdf", target, tuple(diagnostics), len(document.pages))
+    return Artifact(
+        dossier.slug, "pdf", target, tuple(diagnostics), len(document.pages), final_html
+    )
