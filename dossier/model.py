@@ -148,6 +148,8 @@ class Dossier:
     """``[1]``, ``[2, 5]`` cite the n-th source in file order."""
     nocite: Sequence[str] = ()
     """Keys to list in the bibliography though not cited; ``*`` lists all."""
+    csl: str = ""
+    """A CSL style file for notes and bibliography (the built-in note style when empty)."""
     cover_image: str = ""
     paper: str = "A4"
     theme: str = "default"

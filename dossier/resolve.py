@@ -304,6 +304,14 @@ def resolve(dossier: Dossier) -> ResolvedDossier:
     """Every fragment of the dossier as HTML, with notes numbered in reading order."""
     collector = Collector(list(dossier.diagnostics))
     walk = _Walk(dossier, collector, Notes(dossier.sources, dossier.lang, collector))
+    if dossier.csl:
+        collector.warning(
+            dossier.location,
+            f"CSL styles are not supported yet: '{dossier.csl}' is ignored and the built-in "
+            "note style is used",
+        )
+    if dossier.cover_image:
+        _check_image(walk, dossier.cover_image, dossier.location)
     summary = tuple(render_markdown(walk, point, inline=True) for point in dossier.summary)
     chapters = [_chapter(walk, chapter.markdown, chapter.location, chapter.title)
                 for chapter in dossier.chapters]  # fmt: skip

@@ -96,7 +96,10 @@ def _book(rendered: Rendered) -> epub.EpubBook:
         item.add_link(href="style.css", rel="stylesheet", type="text/css")
         book.add_item(item)
         items.append(item)
-    for index, asset in enumerate(resolved.assets):
+    cover = d.cover_image and Path(d.cover_image).as_posix()
+    if cover and d.root is not None:
+        book.set_cover(cover, (d.root / cover).read_bytes(), create_page=False)
+    for index, asset in enumerate(a for a in resolved.assets if a != cover):
         media_type = mimetypes.guess_type(asset)[0] or "application/octet-stream"
         assert d.root is not None  # assets exist only for dossiers with a folder
         content = (d.root / asset).read_bytes()
