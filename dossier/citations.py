@@ -91,7 +91,7 @@ class Notes:
         return parts
 
     def _ibid(self, item: CitationItem) -> Markup:
-        loc = cite_styles.locator(item)
+        loc = cite_styles.locator(item, self.lang)
         ibid = self.terms["ibid"]
         return escape(f"{ibid[:-1]}, {loc}" if loc and ibid.endswith(".") else ibid)
 

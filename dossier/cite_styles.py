@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from .markdown import CitationItem
-from .terms import LOCATOR_LABELS
+from .terms import format_date, locator_label
 
 Csl = Mapping[str, Any]
 
@@ -19,8 +19,6 @@ _WHOLE_WORKS = {
     "motion_picture", "software", "standard", "pamphlet", "manuscript", "bill",
 }  # fmt: skip
 _STOPWORDS = {"the", "a", "an", "of", "in", "on", "for", "and", "to", "at", "by", "with"}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")  # fmt: skip
 
 
 def _name(person: Any, inverted: bool = False) -> str:
@@ -78,16 +76,12 @@ def _date_parts(value: Any) -> list[int]:
     return [int(g) for g in match.groups() if g] if match else []
 
 
-def date(value: Any) -> str:
+def date(value: Any, lang: str = "en") -> str:
     """A CSL date as ``2024``, ``March 2024`` or ``3 March 2024``; empty when absent."""
     parts = _date_parts(value)
     if not parts:
         return str(value.get("literal", "")) if isinstance(value, Mapping) else ""
-    year = str(parts[0])
-    if len(parts) == 1 or not 1 <= parts[1] <= 12:
-        return year
-    month = _MONTHS[parts[1] - 1]
-    return f"{parts[2]} {month} {year}" if len(parts) > 2 else f"{month} {year}"
+    return format_date(parts, lang)
 
 
 def year(data: Csl, terms: Mapping[str, str]) -> str:
@@ -122,18 +116,17 @@ def _link(data: Csl) -> Markup:
     return Markup('<a class="url" href="{0}">{0}</a>').format(url)
 
 
-def locator(item: CitationItem) -> str:
+def locator(item: CitationItem, lang: str = "en") -> str:
     if not item.locator:
         return ""
-    singular, plural = LOCATOR_LABELS.get(item.label, ("", ""))
-    label = plural if re.search(r"[-–,&]", item.locator) else singular
+    label = locator_label(item.label, lang, bool(re.search(r"[-–,&]", item.locator)))
     # Ranges take an en dash: pp. 4–6.
     value = re.sub(r"(?<=\d)-(?=\d)", "–", item.locator)
     return f"{label} {value}".strip()
 
 
-def _wrap(body: Markup, item: CitationItem) -> Markup:
-    loc = locator(item)
+def _wrap(body: Markup, item: CitationItem, lang: str) -> Markup:
+    loc = locator(item, lang)
     if loc:
         body = Markup("{}, {}").format(body, loc)
     if item.prefix:
@@ -155,12 +148,12 @@ def full_note(data: Csl, item: CitationItem, terms: Mapping[str, str]) -> Markup
     if container:
         parts.append(Markup("<cite>{}</cite>").format(container))
     where = ", ".join(str(data[k]) for k in ("publisher", "publisher-place") if data.get(k))
-    when = date(data.get("issued"))
+    when = date(data.get("issued"), terms["lang"])
     if str(data.get("type", "")) in _WHOLE_WORKS and (where or when):
         parts[-1] = Markup("{} ({})").format(parts[-1], ", ".join(p for p in (where, when) if p))
     else:
         parts += [escape(p) for p in (where, when) if p]
-    body = _wrap(Markup(", ").join(parts), item)
+    body = _wrap(Markup(", ").join(parts), item, terms["lang"])
     link = _link(data)
     return Markup("{}, {}").format(body, link) if link else body
 
@@ -170,7 +163,7 @@ def short_note(data: Csl, item: CitationItem, terms: Mapping[str, str]) -> Marku
     who = "" if item.suppress_author else authors(data, terms, short=True)
     title = _title(data, short=True)
     body = Markup("{}, {}").format(who, title) if who else title
-    return _wrap(body, item)
+    return _wrap(body, item, terms["lang"])
 
 
 def in_text_authors(data: Csl, terms: Mapping[str, str]) -> str:
@@ -191,7 +184,7 @@ def bibliography_entry(data: Csl, terms: Mapping[str, str]) -> Markup:
     for key in ("publisher", "publisher-place"):
         if data.get(key):
             parts.append(escape(str(data[key])))
-    parts.append(escape(date(data.get("issued")) or terms["no-date"]))
+    parts.append(escape(date(data.get("issued"), terms["lang"]) or terms["no-date"]))
     link = _link(data)
     if link:
         parts.append(link)

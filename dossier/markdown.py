@@ -55,6 +55,7 @@ _LOCATORS = {
     "fig": "figure", "figs": "figure", "figure": "figure",
     "vol": "volume", "vols": "volume", "n": "note", "nn": "note",
     "l": "line", "ll": "line", "col": "column", "no": "issue", "art": "article",
+    "s": "page", "с": "page", "сс": "page", "стор": "page", "розд": "chapter", "гл": "chapter",
 }  # fmt: skip
 _LOCATOR = re.compile(
     r"^\s*(?P<label>[^\W\d_]+\.?|§§?|¶)\s*"
@@ -297,7 +298,11 @@ def _note_placement(state: StateCore) -> None:
             end = index
             while end < len(children) and _is_note(children[end]):
                 end += 1
-            before = children[index - 1] if index else None
+            start = index
+            while start > 0 and children[start - 1].type == "softbreak":
+                start -= 1  # "text\n[@key]": the line break goes, like a space would
+                children[start].type, children[start].content = "text", ""
+            before = children[start - 1] if start else None
             after = children[end] if end < len(children) else None
             if before is not None and before.type == "text":
                 before.content = before.content.rstrip()

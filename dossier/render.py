@@ -14,14 +14,12 @@ import jinja2
 
 from . import __version__
 from .model import Note, ResolvedChapter, ResolvedDossier
-from .terms import terms
+from .terms import format_date, terms
 from .themes import THEME_URL_PREFIX, Theme
 
 TEMPLATES = Path(__file__).parent / "templates"
 _NOTE = re.compile("\x00n:(\\d+)\x00")
 _BLOCK = re.compile("\x00block:(\\w+)\x00")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")  # fmt: skip
 
 
 def build_date(resolved: ResolvedDossier) -> dt.date | None:
@@ -35,11 +33,7 @@ def build_date(resolved: ResolvedDossier) -> dt.date | None:
 
 
 def long_date(date: dt.date | None, lang: str) -> str:
-    if date is None:
-        return ""
-    if lang.split("-")[0] == "en":
-        return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
-    return date.isoformat()
+    return format_date([date.year, date.month, date.day], lang) if date else ""
 
 
 @cache
@@ -114,19 +108,47 @@ def _expand_blocks(html: str, resolved: ResolvedDossier, env: jinja2.Environment
     return _BLOCK.sub(lambda m: makers[m.group(1)](), html)
 
 
-def _print_notes(html: str, notes: tuple[Note, ...]) -> str:
+LONG_NOTE = 1500
+"""Characters beyond which a print footnote becomes an endnote with a pointer: WeasyPrint
+cannot split a footnote across pages, and a note taller than the space left is cut off."""
+
+
+def _plain_length(html: str) -> int:
+    return len(re.sub(r"<[^>]+>", "", html))
+
+
+def _endnotes(notes: tuple[Note, ...], t: dict[str, str]) -> str:
+    """The section that holds over-long notes in print, at the end of the body."""
+    long = [note for note in notes if _plain_length(note.inline_html) > LONG_NOTE]
+    if not long:
+        return ""
+    items = "".join(
+        f'<li id="en-{note.number}"><a class="fnback" href="#fnref-{note.number}">'
+        f"{note.number}</a>{note.html}</li>\n"
+        for note in long
+    )
+    return (
+        f'<section class="chapter endnotes" id="endnotes"><h1>{t["notes"]}</h1>\n'
+        f'<ol class="endnotes">\n{items}</ol></section>\n'
+    )
+
+
+def _print_notes(html: str, notes: tuple[Note, ...], t: dict[str, str]) -> str:
     """Note calls as links followed by the note itself, floated to the page foot."""
 
     def call(match: re.Match[str]) -> str:
         n = int(match.group(1))
         note = notes[n - 1]
+        content = note.inline_html
+        if _plain_length(content) > LONG_NOTE:
+            content = f'<a class="endnote-ref" href="#en-{n}">{t["endnote"]}</a>'
         sep = '<span class="fn-sep">,</span>' if _follows_note(html, match.start()) else ""
         return (
             # U+2060 WORD JOINER: a call never starts a line on its own.
             f'\u2060{sep}<a class="fnref" id="fnref-{n}" href="#fn-{n}" role="doc-noteref">{n}</a>'
             f'<span class="footnote" id="fn-{n}" data-n="{n}" role="doc-footnote">'
             f'<a class="fnback" href="#fnref-{n}" role="doc-backlink">{n}</a>'
-            f"{note.inline_html}</span>"
+            f"{content}</span>"
         )
 
     return _NOTE.sub(call, html)
@@ -159,7 +181,9 @@ def render(resolved: ResolvedDossier, theme: Theme) -> Rendered:
     )
     html = env.get_template("print.html.j2").render(**context, stylesheets=stylesheets)
     html = _expand_blocks(html, resolved, env)
-    html = _print_notes(_number_blocks(html), resolved.notes)
+    t = terms(resolved.dossier.lang)
+    html = html.replace('<div id="last-page"', _endnotes(resolved.notes, t) + '<div id="last-page"')
+    html = _print_notes(_number_blocks(html), resolved.notes, t)
     epub_css_path = theme.find("epub.css")
     epub_css = epub_css_path.read_text(encoding="utf-8") if epub_css_path else ""
     return Rendered(resolved, html, stylesheets, _epub_documents(resolved, env, context), epub_css)

@@ -35,7 +35,16 @@ from .terms import terms as terms_for
 
 BLOCKS = ("players", "positions", "timeline", "refs")
 """Ids of fenced divs that mark where a generated block goes (``::: {#refs}`` as in Pandoc)."""
-RESERVED_IDS = {"cover", "key-points", "contents", "refs", "players", "positions", "timeline"}
+RESERVED_IDS = {
+    "cover",
+    "key-points",
+    "contents",
+    "refs",
+    "players",
+    "positions",
+    "timeline",
+    "last-page",
+}
 _IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 
 

@@ -12,6 +12,7 @@ _TERMS: dict[str, dict[str, str]] = {
         "issue": "Issue", "date": "Date", "event": "Event", "version": "Version",
         "topics": "Topics", "notes": "Notes", "back": "Back to text", "cover": "Cover",
         "accessed": "accessed", "edited-by": "edited by",
+        "endnote": "This note is printed in full in the Notes at the end, page",
     },
     "de": {
         "and": "und", "et-al": "u. a.", "no-date": "o. J.", "ibid": "Ebd.",
@@ -22,6 +23,7 @@ _TERMS: dict[str, dict[str, str]] = {
         "issue": "Frage", "date": "Datum", "event": "Ereignis", "version": "Version",
         "topics": "Themen", "notes": "Anmerkungen", "back": "Zurück zum Text",
         "cover": "Titelseite", "accessed": "abgerufen", "edited-by": "hg. von",
+        "endnote": "Vollständig in den Anmerkungen am Ende, Seite",
     },
     "fr": {
         "and": "et", "et-al": "et al.", "no-date": "s. d.", "ibid": "Ibid.",
@@ -32,6 +34,7 @@ _TERMS: dict[str, dict[str, str]] = {
         "issue": "Question", "date": "Date", "event": "Événement", "version": "Version",
         "topics": "Thèmes", "notes": "Notes", "back": "Retour au texte",
         "cover": "Couverture", "accessed": "consulté le", "edited-by": "sous la dir. de",
+        "endnote": "Note reproduite en entier dans les notes de fin, page",
     },
     "uk": {
         "and": "та", "et-al": "та ін.", "no-date": "б. д.", "ibid": "Там само.",
@@ -42,6 +45,7 @@ _TERMS: dict[str, dict[str, str]] = {
         "issue": "Питання", "date": "Дата", "event": "Подія", "version": "Версія",
         "topics": "Теми", "notes": "Примітки", "back": "Назад до тексту",
         "cover": "Обкладинка", "accessed": "переглянуто", "edited-by": "за ред.",
+        "endnote": "Повний текст примітки наведено в кінці, сторінка",
     },
     "ru": {
         "and": "и", "et-al": "и др.", "no-date": "б. г.", "ibid": "Там же.",
@@ -52,8 +56,43 @@ _TERMS: dict[str, dict[str, str]] = {
         "issue": "Вопрос", "date": "Дата", "event": "Событие", "version": "Версия",
         "topics": "Темы", "notes": "Примечания", "back": "Назад к тексту",
         "cover": "Обложка", "accessed": "дата обращения", "edited-by": "под ред.",
+        "endnote": "Полный текст примечания приведён в конце, страница",
     },
 }  # fmt: skip
+
+# Month names: nominative (``March 2024``) and, where the language declines them, the form
+# used with a day (``3 березня 2024``).
+MONTHS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "en": (("January", "February", "March", "April", "May", "June", "July", "August",
+            "September", "October", "November", "December"),) * 2,
+    "de": (("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+            "September", "Oktober", "November", "Dezember"),) * 2,
+    "fr": (("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+            "septembre", "octobre", "novembre", "décembre"),) * 2,
+    "uk": (("січень", "лютий", "березень", "квітень", "травень", "червень", "липень",
+            "серпень", "вересень", "жовтень", "листопад", "грудень"),
+           ("січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня",
+            "вересня", "жовтня", "листопада", "грудня")),
+    "ru": (("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+            "сентябрь", "октябрь", "ноябрь", "декабрь"),
+           ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+            "сентября", "октября", "ноября", "декабря")),
+}  # fmt: skip
+
+
+def format_date(parts: list[int], lang: str) -> str:
+    """``[2024, 3, 5]`` as ``5 March 2024`` (``5. März 2024`` …); shorter lists print less."""
+    if not parts:
+        return ""
+    if len(parts) == 1 or not 1 <= parts[1] <= 12:
+        return str(parts[0])
+    primary = lang.split("-")[0].lower()
+    nominative, with_day = MONTHS.get(primary, MONTHS["en"])
+    if len(parts) == 2:
+        return f"{nominative[parts[1] - 1]} {parts[0]}"
+    day = f"{parts[2]}." if primary == "de" else str(parts[2])
+    return f"{day} {with_day[parts[1] - 1]} {parts[0]}"
+
 
 # CSL locator labels, abbreviated as the built-in style prints them (singular, plural).
 LOCATOR_LABELS: dict[str, tuple[str, str]] = {
@@ -64,7 +103,22 @@ LOCATOR_LABELS: dict[str, tuple[str, str]] = {
 }  # fmt: skip
 
 
+# Locator labels where a language abbreviates differently (else the English ones above).
+LOCAL_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "de": {"page": ("S.", "S."), "chapter": ("Kap.", "Kap."), "volume": ("Bd.", "Bde.")},
+    "uk": {"page": ("с.", "с."), "chapter": ("розд.", "розд."), "volume": ("т.", "т.")},
+    "ru": {"page": ("с.", "с."), "chapter": ("гл.", "гл."), "volume": ("т.", "т.")},
+}
+
+
+def locator_label(label: str, lang: str, plural: bool) -> str:
+    """The abbreviation for a CSL locator label in ``lang``."""
+    local = LOCAL_LABELS.get(lang.split("-")[0].lower(), {})
+    singular, many = local.get(label) or LOCATOR_LABELS.get(label, ("", ""))
+    return many if plural else singular
+
+
 def terms(lang: str) -> dict[str, str]:
     """The words for ``lang`` (e.g. ``en-GB``), falling back to English word by word."""
     primary = lang.split("-")[0].lower()
-    return {**_TERMS["en"], **_TERMS.get(primary, {})}
+    return {**_TERMS["en"], **_TERMS.get(primary, {}), "lang": lang}

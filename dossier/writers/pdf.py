@@ -65,6 +65,40 @@ def misplaced_notes(document: Document, count: int) -> list[int]:
     ]
 
 
+def _box_text(box: Any) -> str:
+    text = getattr(box, "text", None)
+    if isinstance(text, str):
+        return text
+    return "".join(_box_text(child) for child in getattr(box, "children", None) or [])
+
+
+def _letters(text: str) -> str:
+    """Text without spaces and hyphens, to compare laid-out text with the source."""
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "-\u00ad\u2010")
+
+
+def cut_notes(document: Document) -> list[int]:
+    """Numbers of footnotes cut off: laid-out text shorter than their content, or a note
+    area running past the bottom of the page (WeasyPrint does not split notes)."""
+    cut = []
+    for page in document.pages:
+        page_box = page._page_box
+        bottom = page_box.content_box_y() + page_box.height
+        for area in page_box.children:
+            if type(area).__name__ != "FootnoteAreaBox":
+                continue
+            overflow = area.position_y + area.margin_height() > bottom + 0.5
+            for box in area.children:
+                element = getattr(box, "element", None)
+                if element is None or not element.get("id", "").startswith("fn-"):
+                    continue
+                note_id = element.get("id")
+                shown = len(_letters(_box_text(box)))
+                if overflow or shown < len(_letters("".join(element.itertext()))):
+                    cut.append(int(note_id[3:]))
+    return sorted(set(cut))
+
+
 def _last_text_block(box: Any) -> Any:
     """The innermost last block of a page's flow that holds lines of text."""
     children = getattr(box, "children", None) or []
@@ -130,7 +164,8 @@ def layout(
         blocks |= new
         html = with_breaks(print_html, blocks)
         document = make_html(html).render()
-    return document, misplaced_notes(document, notes), html
+    bad = sorted(set(misplaced_notes(document, notes)) | set(cut_notes(document)))
+    return document, bad, html
 
 
 def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOptions) -> Artifact:
@@ -153,7 +188,11 @@ def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpti
     for n in bad:
         note = resolved.notes[n - 1]
         diagnostics.append(
-            Diagnostic(note.location, Level.WARNING, f"PDF: note {n} is not on its call's page")
+            Diagnostic(
+                note.location,
+                Level.WARNING,
+                f"PDF: note {n} is cut off or not on its call's page",
+            )
         )
     target = folder / f"{dossier.slug}.pdf"
     atomic_write(target, data)
