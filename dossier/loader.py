@@ -335,6 +335,7 @@ _FIELDS: dict[str, tuple[str, Convert]] = {
     "csl": ("csl", _text),
     "cover-image": ("cover_image", _text),
     "paper": ("paper", _text),
+    "mirror-margins": ("mirror_margins", _bool),
     "theme": ("theme", _text),
     "slug": ("slug", _text),
 }

@@ -328,6 +328,25 @@ def normalize(text: str) -> str:
     return text
 
 
+_ATTRIBUTION = ("—", "–", "―")
+
+
+def _attributions(state: StateCore) -> None:
+    """The last paragraph of a block quote that starts with a dash names who said it."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "blockquote_close" or index < 3:
+            continue
+        close, inline, opening = tokens[index - 1], tokens[index - 2], tokens[index - 3]
+        if (
+            close.type == "paragraph_close"
+            and opening.type == "paragraph_open"
+            and inline.children
+            and inline.children[0].content.lstrip().startswith(_ATTRIBUTION)
+        ):
+            opening.attrSet("class", "attribution")
+
+
 @cache
 def parser() -> MarkdownIt:
     """The one Markdown parser (raw HTML is shown as text, never passed through)."""
@@ -343,4 +362,5 @@ def parser() -> MarkdownIt:
     md.core.ruler.push("heading_attrs", _heading_attrs)
     md.core.ruler.push("figures", _figures)
     md.core.ruler.push("note_placement", _note_placement)
+    md.core.ruler.push("attributions", _attributions)
     return md

@@ -152,6 +152,8 @@ class Dossier:
     """A CSL style file for notes and bibliography (the built-in note style when empty)."""
     cover_image: str = ""
     paper: str = "A4"
+    mirror_margins: bool = False
+    """Wider inner margins on facing pages, for printing on both sides."""
     theme: str = "default"
     slug: str = ""
     """Name of the output folder and files; derived from the title when empty."""

@@ -1,0 +1,80 @@
+"""Themes layer by file name; PDF variants; small print features that a theme relies on."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from dossier.config import BuildOptions
+from dossier.pipeline import build_one
+
+from .conftest import SAMPLE
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(SAMPLE, tmp_path / "sources" / SAMPLE.name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_user_styles_layer_over_the_builtin_theme(project: Path) -> None:
+    styles = project / "styles" / "default"
+    (styles / "templates").mkdir(parents=True)
+    (styles / "custom.css").write_text(
+        ":root { --accent: #0b6e4f; }\n"
+        "@page { @top-left { content: url(logo.svg) ' ' string(doc-title); } }\n"
+    )
+    (styles / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" '
+        'height="10" fill="#0b6e4f"/></svg>'
+    )
+    cover = (SAMPLE.parent.parent / "dossier" / "templates" / "cover.html.j2").read_text()
+    (styles / "templates" / "cover.html.j2").write_text(
+        cover.replace(
+            '<h1 class="title">', '<p class="house-mark">House edition</p>\n<h1 class="title">'
+        )
+    )
+    result = build_one(Path("sources") / SAMPLE.name, BuildOptions(formats=("pdf", "html")))
+    assert result.warnings == ()
+    html = (project / "build" / SAMPLE.name / f"{SAMPLE.name}.html").read_text()
+    assert '<link rel="stylesheet" href="_theme/custom.css">' in html
+    assert "House edition" in html
+    assert (project / "build" / SAMPLE.name / "_theme" / "logo.svg").is_file()
+    text = pypdf.PdfReader(project / "build" / SAMPLE.name / f"{SAMPLE.name}.pdf").pages[0]
+    assert "House edition" in text.extract_text()
+
+
+def test_pdf_a_variant(project: Path) -> None:
+    options = BuildOptions(formats=("pdf",), pdf_variant="pdf/a-3u")
+    result = build_one(Path("sources") / SAMPLE.name, options)
+    reader = pypdf.PdfReader(result.artifacts[0].path)
+    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert "pdfaid" in reader.xmp_metadata.rdf_root.toxml()  # type: ignore[union-attr]
+
+
+def test_raster_and_svg_figures_are_embedded(tmp_path: Path) -> None:
+    from .conftest import FIXTURES
+
+    result = build_one(FIXTURES / "uk-arabic", BuildOptions(formats=("pdf",), out=tmp_path))
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(result.artifacts[0].path)], capture_output=True, text=True,
+        check=True,
+    ).stdout  # fmt: skip
+    assert "240   120" in listing  # the PNG figure, at its own resolution
+
+
+def test_mirror_margins_and_attribution(tmp_path: Path) -> None:
+    source = tmp_path / "q.md"
+    source.write_text(
+        "---\ntitle: Q\nmirror-margins: true\n---\n\n# A\n\n> Not acceptable.\n>\n"
+        "> --- A spokesperson\n"
+    )
+    result = build_one(source, BuildOptions(formats=("html",), out=tmp_path / "out"))
+    html = result.artifacts[0].path.read_text()
+    assert "@page :left { margin-left: 18mm; margin-right: 26mm; }" in html
+    assert '<p class="attribution">— A spokesperson</p>' in html
