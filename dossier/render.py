@@ -148,7 +148,7 @@ def _print_notes(html: str, notes: tuple[Note, ...], t: dict[str, str]) -> str:
             f'\u2060{sep}<a class="fnref" id="fnref-{n}" href="#fn-{n}" role="doc-noteref">{n}</a>'
             f'<span class="footnote" id="fn-{n}" data-n="{n}" role="doc-footnote">'
             f'<a class="fnback" href="#fnref-{n}" role="doc-backlink">{n}</a>'
-            f"{content}</span>"
+            f'<span class="fn-body">{content}</span></span>'
         )
 
     return _NOTE.sub(call, html)
