@@ -154,19 +154,6 @@ def _print_notes(html: str, notes: tuple[Note, ...], t: dict[str, str]) -> str:
     return _NOTE.sub(call, html)
 
 
-def _number_blocks(html: str) -> str:
-    """Give paragraphs and list items a ``data-b`` number, so that layout repairs (see
-    ``writers.pdf``) can be written as CSS rules into the print HTML itself."""
-    count = 0
-
-    def number(match: re.Match[str]) -> str:
-        nonlocal count
-        count += 1
-        return f'<{match.group(1)} data-b="{count}">'
-
-    return re.sub(r"<(p|li)>", number, html)
-
-
 def _follows_note(html: str, position: int) -> bool:
     """Whether a note placeholder ends right where the next begins (``[1][3]``)."""
     return html.endswith("\x00", 0, position)
@@ -183,7 +170,7 @@ def render(resolved: ResolvedDossier, theme: Theme) -> Rendered:
     html = _expand_blocks(html, resolved, env)
     t = terms(resolved.dossier.lang)
     html = html.replace('<div id="last-page"', _endnotes(resolved.notes, t) + '<div id="last-page"')
-    html = _print_notes(_number_blocks(html), resolved.notes, t)
+    html = _print_notes(html, resolved.notes, t)
     epub_css_path = theme.find("epub.css")
     epub_css = epub_css_path.read_text(encoding="utf-8") if epub_css_path else ""
     return Rendered(resolved, html, stylesheets, _epub_documents(resolved, env, context), epub_css)

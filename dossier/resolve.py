@@ -81,6 +81,8 @@ class _Walk:
     """Names of the generated blocks placed so far."""
     headings: list[Heading] = field(default_factory=list)
     assets: set[str] = field(default_factory=set)
+    blocks: int = 0
+    """Blocks numbered so far (see ``_Renderer._number``)."""
     players: tuple[ResolvedPlayer, ...] = ()
     parties: tuple[str, ...] = ()
     positions: tuple[ResolvedIssue, ...] = ()
@@ -120,11 +122,26 @@ class _Renderer(RendererHTML):
         html = self.render(body, options, inner)
         return self._walk(env).notes.add(html, self._at(token, env))
 
+    def _number(self, token: Token, env: Any) -> None:
+        """``data-b``: the same block number in print and EPUB, so that print pages can be
+        mapped into the EPUB (page-list) and layout repairs can name a block."""
+        if not env.get("in_note"):
+            walk = self._walk(env)
+            walk.blocks += 1
+            token.attrSet("data-b", str(walk.blocks))
+
+    def list_item_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
+    ) -> str:
+        self._number(tokens[idx], env)
+        return self.renderToken(tokens, idx, options, env)
+
     def heading_open(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
     ) -> str:
         token = tokens[idx]
         walk = self._walk(env)
+        self._number(token, env)
         text = _plain(tokens[idx + 1].children or [])
         token.attrSet("id", walk.unique_id(str(token.attrGet("id") or slugify(text))))
         walk.headings.append(Heading(int(token.tag[1]), str(token.attrGet("id")), text))
@@ -151,6 +168,7 @@ class _Renderer(RendererHTML):
     ) -> str:
         if tokens[idx].meta.get("figure"):
             return '<figure class="figure">'
+        self._number(tokens[idx], env)
         return self.renderToken(tokens, idx, options, env)
 
     def paragraph_close(
@@ -206,6 +224,7 @@ def _check_image(walk: _Walk, src: str, at: Location) -> str:
 
 
 _RENDERER = _Renderer()
+_LONE_PARAGRAPH = re.compile(r"<p[^>]*>(.*)</p>", re.DOTALL)
 
 
 def render_markdown(walk: _Walk, text: Markdown, inline: bool = False) -> str:
@@ -223,9 +242,9 @@ def render_markdown(walk: _Walk, text: Markdown, inline: bool = False) -> str:
     env["footnote_bodies"] = bodies
     html = _RENDERER.render(body, md.options, env)
     if inline:
-        stripped = html.strip()
-        if stripped.startswith("<p>") and stripped.endswith("</p>") and stripped.count("<p>") == 1:
-            return stripped[3:-4]
+        match = _LONE_PARAGRAPH.fullmatch(html.strip())
+        if match and "<p" not in match.group(1):
+            return match.group(1)
     return html
 
 
