@@ -76,7 +76,9 @@ def build_one(source: Dossier | str | Path, options: BuildOptions) -> Result:
         for fmt in (f for f in FORMATS if f in options.formats):
             artifact = get_writer(fmt)(rendered, theme, folder, options)
             if artifact.print_html is not None:
-                rendered = dataclasses.replace(rendered, print_html=artifact.print_html)
+                rendered = dataclasses.replace(
+                    rendered, print_html=artifact.print_html, page_map=artifact.page_map
+                )
             written.append(artifact)
         artifacts = tuple(written)
     except DossierError as exc:

@@ -73,6 +73,8 @@ class Rendered:
     print_stylesheets: tuple[str, ...]
     epub_documents: tuple[EpubDocument, ...]
     epub_css: str
+    page_map: tuple[tuple[str, str], ...] = ()
+    """Print page labels and where each page starts, once the PDF is laid out."""
 
 
 def _context(resolved: ResolvedDossier) -> dict[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 _TERMS: dict[str, dict[str, str]] = {
     "en": {
-        "and": "and", "et-al": "et al.", "no-date": "n.d.", "ibid": "Ibid.",
+        "pages": "Pages", "and": "and", "et-al": "et al.", "no-date": "n.d.", "ibid": "Ibid.",
         "bibliography": "Sources", "contents": "Contents", "key-points": "Key points",
         "players": "Key players", "positions": "Positions", "timeline": "Timeline",
         "appendix": "Key players and positions", "page": "page", "of": "of",
@@ -15,7 +15,7 @@ _TERMS: dict[str, dict[str, str]] = {
         "endnote": "This note is printed in full in the Notes at the end, page",
     },
     "de": {
-        "and": "und", "et-al": "u. a.", "no-date": "o. J.", "ibid": "Ebd.",
+        "pages": "Seiten", "and": "und", "et-al": "u. a.", "no-date": "o. J.", "ibid": "Ebd.",
         "bibliography": "Quellen", "contents": "Inhalt", "key-points": "Kernpunkte",
         "players": "Akteure", "positions": "Positionen", "timeline": "Chronologie",
         "appendix": "Akteure und Positionen", "page": "Seite", "of": "von",
@@ -26,7 +26,7 @@ _TERMS: dict[str, dict[str, str]] = {
         "endnote": "Vollständig in den Anmerkungen am Ende, Seite",
     },
     "fr": {
-        "and": "et", "et-al": "et al.", "no-date": "s. d.", "ibid": "Ibid.",
+        "pages": "Pages", "and": "et", "et-al": "et al.", "no-date": "s. d.", "ibid": "Ibid.",
         "bibliography": "Sources", "contents": "Sommaire", "key-points": "Points clés",
         "players": "Acteurs clés", "positions": "Positions", "timeline": "Chronologie",
         "appendix": "Acteurs et positions", "page": "page", "of": "sur",
@@ -37,6 +37,7 @@ _TERMS: dict[str, dict[str, str]] = {
         "endnote": "Note reproduite en entier dans les notes de fin, page",
     },
     "uk": {
+        "pages": "Сторінки",
         "and": "та", "et-al": "та ін.", "no-date": "б. д.", "ibid": "Там само.",
         "bibliography": "Джерела", "contents": "Зміст", "key-points": "Ключові тези",
         "players": "Ключові учасники", "positions": "Позиції", "timeline": "Хронологія",
@@ -48,7 +49,7 @@ _TERMS: dict[str, dict[str, str]] = {
         "endnote": "Повний текст примітки наведено в кінці, сторінка",
     },
     "ru": {
-        "and": "и", "et-al": "и др.", "no-date": "б. г.", "ibid": "Там же.",
+        "pages": "Страницы", "and": "и", "et-al": "и др.", "no-date": "б. г.", "ibid": "Там же.",
         "bibliography": "Источники", "contents": "Содержание", "key-points": "Ключевые тезисы",
         "players": "Ключевые участники", "positions": "Позиции", "timeline": "Хронология",
         "appendix": "Участники и позиции", "page": "страница", "of": "из",

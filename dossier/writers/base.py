@@ -27,6 +27,8 @@ class Artifact:
     print_html: str | None = None
     """For the PDF: the HTML finally laid out, with any page breaks added to keep notes
     with their calls; the HTML output writes exactly this."""
+    page_map: tuple[tuple[str, str], ...] = ()
+    """For the PDF: each page's label and the first element starting on it (see pdf.py)."""
 
 
 class Writer(Protocol):

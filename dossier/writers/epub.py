@@ -8,17 +8,21 @@ import io
 import mimetypes
 import uuid
 import zipfile
+from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from ebooklib import epub
 
 from ..config import BuildOptions
+from ..cover import cover_png
 from ..model import ResolvedDossier
-from ..render import EpubDocument, Rendered, build_date
+from ..render import EpubDocument, Rendered, build_date, long_date
 from ..terms import terms
 from ..themes import Theme
 from .base import Artifact, atomic_write
+from .epub_pages import add_page_list, mark_pages
 
 EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 """Timestamp for a dossier with neither ``date`` nor ``SOURCE_DATE_EPOCH`` (zip's minimum)."""
@@ -29,7 +33,12 @@ def identifier(rendered: Rendered) -> str:
     given = rendered.resolved.dossier.identifier
     if given:
         return given
-    digest = hashlib.sha256(rendered.print_html.encode("utf-8")).hexdigest()
+    # From the resolved content, not from one output's markup: the same edition has the
+    # same identifier whichever formats a build writes.
+    resolved = rendered.resolved
+    parts = [resolved.dossier.title, str(resolved.dossier.date), *resolved.summary]
+    parts += [c.html for c in resolved.chapters] + [n.html for n in resolved.notes]
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'dossier:' + digest)}"
 
 
@@ -56,10 +65,63 @@ def _metadata(book: epub.EpubBook, rendered: Rendered) -> None:
                        ("description", d.abstract)):  # fmt: skip
         if value:
             book.add_metadata("DC", key, value)
+    _accessibility(book, rendered)
+    if rendered.page_map:
+        book.add_metadata(
+            None, "meta", f"{identifier(rendered)} print edition (PDF)",
+            {"property": "pageBreakSource"},
+        )  # fmt: skip
     if d.subtitle:
         book.add_metadata("DC", "title", d.subtitle, {"id": "subtitle"})
         book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle",
                                                     "property": "title-type"})  # fmt: skip
+
+
+def _accessibility(book: epub.EpubBook, rendered: Rendered) -> None:
+    """schema.org accessibility metadata, stating only what is true of this book."""
+    features = ["structuralNavigation", "tableOfContents", "readingOrder",
+                "displayTransformability", "alternativeText"]  # fmt: skip
+    if rendered.page_map:
+        features += ["pageNavigation", "printPageNumbers"]
+    if rendered.resolved.positions or rendered.resolved.players:
+        features.append("table")
+    # Every book has a cover image, so the visual access mode is always there.
+    entries = [("accessMode", "textual"), ("accessMode", "visual")]
+    entries += [("accessModeSufficient", "textual")]
+    entries += [("accessibilityFeature", feature) for feature in features]
+    entries += [("accessibilityHazard", "none")]
+    summary = (
+        "Reflowable text with a navigable table of contents, headings in reading order, "
+        "footnotes linked both ways, text descriptions for every image and header cells "
+        "for every table"
+        + (", and the page numbers of the print edition." if rendered.page_map else ".")
+    )
+    entries.append(("accessibilitySummary", summary))
+    for name, value in entries:
+        book.add_metadata(None, "meta", value, {"property": f"schema:{name}"})
+
+
+def _cover(book: epub.EpubBook, rendered: Rendered, theme: Theme) -> epub.EpubHtml:
+    """The cover image (the dossier's, or one drawn from it) and a page that shows it."""
+    d = rendered.resolved.dossier
+    if d.cover_image and d.root is not None:
+        name = Path(d.cover_image).as_posix()
+        content = (d.root / name).read_bytes()
+    else:
+        date = build_date(rendered.resolved)
+        name = "cover.png"
+        content = cover_png(d, theme, long_date(date, d.lang))
+    book.set_cover(name, content, create_page=False)
+    page = epub.EpubHtml(title=terms(d.lang)["cover"], file_name="cover.xhtml", lang=d.lang,
+                         uid="cover-page")  # fmt: skip
+    page.content = (
+        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">'
+        f'<body><section epub:type="cover" class="cover-image"><img src="{escape(name)}" '
+        f'alt="{escape(d.title)}"/></section></body></html>'
+    )
+    page.add_link(href="style.css", rel="stylesheet", type="text/css")
+    book.add_item(page)
+    return page
 
 
 def _toc(documents: tuple[EpubDocument, ...], rendered: Rendered) -> list[Any]:
@@ -80,7 +142,7 @@ def _toc(documents: tuple[EpubDocument, ...], rendered: Rendered) -> list[Any]:
     return toc
 
 
-def _book(rendered: Rendered) -> epub.EpubBook:
+def _book(rendered: Rendered, theme: Theme) -> tuple[epub.EpubBook, list[tuple[str, str]]]:
     resolved = rendered.resolved
     d = resolved.dossier
     book = epub.EpubBook()
@@ -88,8 +150,10 @@ def _book(rendered: Rendered) -> epub.EpubBook:
     css = epub.EpubItem(uid="style", file_name="style.css", media_type="text/css",
                         content=rendered.epub_css.encode("utf-8"))  # fmt: skip
     book.add_item(css)
+    cover_page = _cover(book, rendered, theme)
+    documents, pages = mark_pages(rendered.epub_documents, rendered.page_map)
     items = []
-    for index, doc in enumerate(rendered.epub_documents):
+    for index, doc in enumerate(documents):
         item = epub.EpubHtml(title=doc.title or d.title, file_name=doc.file_name, lang=d.lang,
                              uid=f"doc-{index:03d}", direction=d.dir)  # fmt: skip
         item.content = doc.xhtml
@@ -97,8 +161,6 @@ def _book(rendered: Rendered) -> epub.EpubBook:
         book.add_item(item)
         items.append(item)
     cover = d.cover_image and Path(d.cover_image).as_posix()
-    if cover and d.root is not None:
-        book.set_cover(cover, (d.root / cover).read_bytes(), create_page=False)
     for index, asset in enumerate(a for a in resolved.assets if a != cover):
         media_type = mimetypes.guess_type(asset)[0] or "application/octet-stream"
         assert d.root is not None  # assets exist only for dossiers with a folder
@@ -112,13 +174,13 @@ def _book(rendered: Rendered) -> epub.EpubBook:
     nav = epub.EpubNav(title=terms(d.lang)["contents"])
     nav.add_link(href="style.css", rel="stylesheet", type="text/css")
     book.add_item(nav)
-    book.spine = [items[0], nav, *items[1:]]
+    book.spine = [cover_page, items[0], nav, *items[1:]]
     book.guide = _landmarks(rendered.epub_documents, terms(d.lang))
-    return book
+    return book, pages
 
 
 def _landmarks(documents: tuple[EpubDocument, ...], t: dict[str, str]) -> list[dict[str, str]]:
-    guide = [{"type": "cover", "href": documents[0].file_name, "title": t["cover"]},
+    guide = [{"type": "cover", "href": "cover.xhtml", "title": t["cover"]},
              {"type": "toc", "href": "nav.xhtml", "title": t["contents"]}]  # fmt: skip
     body = next((doc for doc in documents if doc.kind == "chapter"), None)
     if body:
@@ -129,7 +191,9 @@ def _landmarks(documents: tuple[EpubDocument, ...], t: dict[str, str]) -> list[d
     return guide
 
 
-def repack(data: bytes, when: dt.datetime) -> bytes:
+def repack(
+    data: bytes, when: dt.datetime, edits: dict[str, Callable[[bytes], bytes]] | None = None
+) -> bytes:
     """The same zip with fixed entry times, ``mimetype`` first and stored: reproducible bytes."""
     stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
     out = io.BytesIO()
@@ -140,7 +204,10 @@ def repack(data: bytes, when: dt.datetime) -> bytes:
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            target.writestr(info, source.read(name), compresslevel=9)
+            content = source.read(name)
+            if edits and name in edits:
+                content = edits[name](content)
+            target.writestr(info, content, compresslevel=9)
     return out.getvalue()
 
 
@@ -148,12 +215,15 @@ def write_epub(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpt
     resolved = rendered.resolved
     when = _timestamp(resolved)
     buffer = io.BytesIO()
+    book, pages = _book(rendered, theme)
+    t = terms(resolved.dossier.lang)
     epub.write_epub(
         buffer,
-        _book(rendered),
+        book,
         {"epub3_pages": False, "raise_exceptions": True, "mtime": when,
          "landmark_title": terms(resolved.dossier.lang)["contents"]},
     )  # fmt: skip
     target = folder / f"{resolved.dossier.slug}.epub"
-    atomic_write(target, repack(buffer.getvalue(), when))
+    edits = {"EPUB/nav.xhtml": lambda nav: add_page_list(nav, pages, t["pages"])}
+    atomic_write(target, repack(buffer.getvalue(), when, edits))
     return Artifact(resolved.dossier.slug, "epub", target)

@@ -99,6 +99,48 @@ def cut_notes(document: Document) -> list[int]:
     return sorted(set(cut))
 
 
+def _roman(number: int) -> str:
+    numerals = (
+        ("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90),
+        ("l", 50), ("xl", 40), ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1),
+    )  # fmt: skip
+    out = ""
+    for letters, value in numerals:
+        while number >= value:
+            out, number = out + letters, number - value
+    return out
+
+
+def _starts(box: Any, seen: set[str]) -> Iterator[str]:
+    """Keys (``b:<data-b>``, ``id:<id>``) of elements whose first fragment is in ``box``."""
+    if type(box).__name__ == "FootnoteAreaBox":
+        return
+    element = getattr(box, "element", None)
+    if element is not None and getattr(box, "element_tag", "").isalnum():
+        for key in (f"b:{element.get('data-b')}" if element.get("data-b") else "",
+                    f"id:{element.get('id')}" if element.get("id") else ""):  # fmt: skip
+            if key and key not in seen:
+                seen.add(key)
+                yield key
+    for child in getattr(box, "children", None) or []:
+        yield from _starts(child, seen)
+
+
+def page_map(document: Document, body_anchor: str) -> tuple[tuple[str, str], ...]:
+    """For each page, its printed label (roman before the body) and the first element that
+    starts on it (empty when none does): where the EPUB's page-list points."""
+    body = note_pages(document).get(body_anchor, 0)
+    seen: set[str] = set()
+    pages = []
+    for index, page in enumerate(document.pages):
+        label = _roman(index + 1) if index < body else str(index - body + 1)
+        first = next(_starts(page._page_box, seen), "")
+        for _ in _starts(page._page_box, seen):
+            pass  # mark the rest as seen: only first fragments count on later pages
+        pages.append((label, first))
+    return tuple(pages)
+
+
 def _last_text_block(box: Any) -> Any:
     """The innermost last block of a page's flow that holds lines of text."""
     children = getattr(box, "children", None) or []
@@ -196,6 +238,8 @@ def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpti
         )
     target = folder / f"{dossier.slug}.pdf"
     atomic_write(target, data)
+    first = resolved.chapters[0].id if resolved.chapters else ""
     return Artifact(
-        dossier.slug, "pdf", target, tuple(diagnostics), len(document.pages), final_html
-    )
+        dossier.slug, "pdf", target, tuple(diagnostics), len(document.pages), final_html,
+        page_map(document, first),
+    )  # fmt: skip

@@ -1,0 +1,89 @@
+"""A cover image drawn from the dossier (title, subtitle, date, classification) for e-readers'
+library views, in the theme's colours and fonts, when the dossier gives no ``cover-image``."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw, ImageFont
+
+from .model import Dossier
+from .themes import Theme
+
+WIDTH, HEIGHT = 1600, 2400
+"""2:3, the shape e-book stores ask for; large enough for high-density screens."""
+MARGIN = 130
+
+
+@dataclass(frozen=True, slots=True)
+class CoverLook:
+    """Colours and fonts of the cover, read from the theme's ``print.css`` variables."""
+
+    background: str = "#1d3557"
+    band: str = "#a8332b"
+    text: str = "#ffffff"
+    muted: str = "#d6e0ea"
+    bold_font: str = "fonts/NotoSans-Bold.ttf"
+    regular_font: str = "fonts/NotoSans-Regular.ttf"
+
+
+def _look(theme: Theme) -> CoverLook:
+    css_path = theme.find("custom.css") or theme.find("print.css")
+    css = css_path.read_text(encoding="utf-8") if css_path else ""
+    values = dict(re.findall(r"--(accent|accent-2)\s*:\s*(#[0-9a-fA-F]{3,8})", css))
+    base = CoverLook()
+    return CoverLook(
+        background=values.get("accent", base.background), band=values.get("accent-2", base.band)
+    )
+
+
+def _font(theme: Theme, name: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    path = theme.find(name)
+    return ImageFont.truetype(str(path), size) if path else ImageFont.load_default(size)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: object, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(candidate, font=font) <= width:  # type: ignore[arg-type]
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines
+
+
+def cover_png(dossier: Dossier, theme: Theme, date: str) -> bytes:
+    """The cover as PNG bytes (deterministic: same inputs, same bytes)."""
+    look = _look(theme)
+    image = Image.new("RGB", (WIDTH, HEIGHT), look.background)
+    draw = ImageDraw.Draw(image)
+    text_width = WIDTH - 2 * MARGIN
+    if dossier.classification:
+        draw.rectangle((0, 0, WIDTH, 150), fill=look.band)
+        band_font = _font(theme, look.bold_font, 52)
+        draw.text((WIDTH / 2, 75), dossier.classification, font=band_font, fill=look.text,
+                  anchor="mm")  # fmt: skip
+    y = 700
+    title_font = _font(theme, look.bold_font, 118)
+    for line in _wrap(draw, dossier.title, title_font, text_width)[:6]:
+        draw.text((MARGIN, y), line, font=title_font, fill=look.text)
+        y += 140
+    if dossier.subtitle:
+        y += 40
+        subtitle_font = _font(theme, look.regular_font, 62)
+        for line in _wrap(draw, dossier.subtitle, subtitle_font, text_width)[:4]:
+            draw.text((MARGIN, y), line, font=subtitle_font, fill=look.muted)
+            y += 80
+    small = _font(theme, look.regular_font, 52)
+    footer = [*(a.name for a in dossier.authors[:3]), date, dossier.publisher]
+    y = HEIGHT - 150 - 70 * len([f for f in footer if f])
+    for line in footer:
+        if line:
+            draw.text((MARGIN, y), line, font=small, fill=look.muted)
+            y += 70
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
