@@ -225,7 +225,8 @@ def _epub_documents(
 
 
 def _file_name(index: int, chapter: ResolvedChapter) -> str:
-    return f"{index:02d}-{chapter.id}.xhtml"[:80]
+    # ASCII names: some readers and zip tools mishandle others (ids may be any script).
+    return f"chapter-{index:02d}.xhtml"
 
 
 def _semantics(kind: str) -> tuple[str, str]:

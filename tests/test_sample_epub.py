@@ -94,7 +94,7 @@ def test_one_file_per_chapter_and_navigation(files: dict[str, bytes]) -> None:
         assert title in toc_titles
     landmarks = nav.xpath("//x:nav[@epub:type='landmarks']//x:a/@epub:type", namespaces=NS)
     assert {"cover", "toc", "bodymatter", "bibliography"} <= set(landmarks)
-    chapter_files = [n for n in files if re.match(r"EPUB/\d\d-.*\.xhtml$", n)]
+    chapter_files = [n for n in files if re.match(r"EPUB/chapter-\d\d\.xhtml$", n)]
     assert len(chapter_files) >= len(dossier.chapters)
     ncx = etree.fromstring(files["EPUB/toc.ncx"])
     assert len(ncx.xpath("//ncx:navPoint", namespaces=NS)) >= len(dossier.chapters)
