@@ -12,7 +12,9 @@ import typer
 from . import __version__
 from .config import FORMATS, PDF_VARIANTS, BuildOptions
 from .errors import Diagnostic, DossierError, Level
-from .pipeline import Result, build_many, discover, prepare
+from .pipeline import Result, build_many, default_jobs, discover, prepare
+from .pipeline import shard as shard_of
+from .progress import Progress
 
 app = typer.Typer(
     help="Build policy briefings (Markdown + YAML) into a print PDF and an EPUB.",
@@ -45,6 +47,15 @@ def _report(diagnostics: tuple[Diagnostic, ...]) -> None:
         _err(str(diagnostic))
 
 
+def _shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    k, _, n = value.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise typer.BadParameter("give K/N with 1 <= K <= N, e.g. 1/4", param_hint="--shard")
+    return int(k), int(n)
+
+
 @app.command()
 def build(
     paths: Paths = None,
@@ -57,24 +68,36 @@ def build(
     pdf_variant: Annotated[
         str, typer.Option(help=f"One of {', '.join(PDF_VARIANTS)}.")
     ] = "pdf/ua-1",
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: cores).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Rebuild artifacts that are up to date.")] = False,
+    shard: Annotated[
+        str | None, typer.Option(help="Build only share K of N of the dossiers (CI matrix).")
+    ] = None,
 ) -> None:
     """Build dossiers into build/<slug>/<slug>.pdf, .epub (and .html)."""
     if pdf_variant not in PDF_VARIANTS:
         raise typer.BadParameter(
             f"choose from {', '.join(PDF_VARIANTS)}", param_hint="--pdf-variant"
         )
-    options = BuildOptions(_formats(format), out, strict, theme, pdf_variant)
+    selected = _shard(shard)
+    options = BuildOptions(
+        _formats(format), out, strict, theme, pdf_variant, jobs or default_jobs(), force
+    )
     try:
         sources = discover(paths or [])
     except DossierError as exc:
         _report(exc.diagnostics)
         raise typer.Exit(1) from None
-    results = build_many(sources, options)
+    if selected:
+        sources = shard_of(sources, *selected)
+    with Progress(len(sources)) as progress:
+        results = build_many(sources, options, progress=progress.update)
     for result in results:
         _report(result.diagnostics)
-        for artifact in result.artifacts:
-            pages = f" ({artifact.pages} pages)" if artifact.pages else ""
-            typer.echo(f"wrote {artifact.path}{pages}")
+        for entry in result.current:
+            typer.echo(f"up to date: {options.out / entry.path}")
     raise typer.Exit(_exit_code(results, strict))
 
 
@@ -131,6 +154,23 @@ def _as_json(found: list[tuple[str, tuple[Diagnostic, ...]]]) -> dict[str, objec
             for source, ds in found
         ],
     }
+
+
+@app.command("merge-manifests")
+def merge_manifests(
+    manifests: Annotated[list[Path], typer.Argument(help="manifest.json files (CI shards).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Merged manifest.")] = Path(
+        "build/manifest.json"
+    ),
+) -> None:
+    """Merge the manifests of several shards into one."""
+    from .manifest import merge
+
+    documents = [json.loads(path.read_text(encoding="utf-8")) for path in manifests]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(merge(documents), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {out}")
 
 
 @app.command()

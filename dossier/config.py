@@ -21,3 +21,7 @@ class BuildOptions:
     """Theme name or folder; overrides the dossier's ``theme:``."""
     pdf_variant: str = "pdf/ua-1"
     """Tagged PDF for accessibility by default; ``none`` for speed."""
+    jobs: int = 1
+    """Worker processes; 1 builds in this process."""
+    force: bool = False
+    """Rebuild artifacts that are up to date."""

@@ -51,6 +51,15 @@ class Diagnostic:
         return f"{self.location}: {self.level.value}: {self.message}"
 
 
+def parse_warning(text: str) -> Diagnostic:
+    """A warning back from its ``path:line: warning: message`` form (as the manifest keeps it)."""
+    where, _, message = text.partition(": warning: ")
+    path, _, line = where.rpartition(":")
+    if not line.isdigit():
+        path, line = where, "0"
+    return Diagnostic(Location(path, int(line)), Level.WARNING, message)
+
+
 class DossierError(Exception):
     """Problems in the sources that stop a stage; carries every diagnostic of that stage."""
 

@@ -1,15 +1,28 @@
-"""The readable top-to-bottom build: load, resolve, render, write; for one dossier or many."""
+"""The readable top-to-bottom build: load, resolve, render, write; for one dossier or many,
+in parallel processes, skipping what is up to date, and recording it all in a manifest."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import FORMATS, BuildOptions
-from .errors import Collector, Diagnostic, DossierError, Level, Location, display_path
+from .errors import (
+    Collector,
+    Diagnostic,
+    DossierError,
+    Level,
+    Location,
+    display_path,
+    parse_warning,
+)
 from .loader import METADATA_FILE, load
+from .manifest import Entry, file_digest, input_digest, is_current, load_manifest, write_manifest
 from .model import Dossier, ResolvedDossier
 from .render import render
 from .resolve import resolve, slugify
@@ -18,6 +31,7 @@ from .writers.base import Artifact, get_writer
 
 SOURCES = Path("sources")
 """Where ``dossier build`` without a path looks for dossiers."""
+Source = Dossier | str | Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +41,10 @@ class Result:
     source: str
     artifacts: tuple[Artifact, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    current: tuple[Entry, ...] = ()
+    """Artifacts that were up to date and not rebuilt."""
+    inputs: str = ""
+    """Digest of the inputs (empty for a ``Dossier`` built in code)."""
 
     @property
     def failed(self) -> bool:
@@ -54,7 +72,17 @@ def discover(paths: Sequence[Path] = ()) -> list[Path]:
     return found
 
 
-def prepare(source: Dossier | str | Path) -> ResolvedDossier:
+def shard(sources: Sequence[Path], k: int, n: int) -> list[Path]:
+    """Shard ``k`` of ``n`` (1-based): each dossier lands in exactly one shard, decided by its
+    name alone, so CI matrix jobs agree without talking to each other."""
+    return [
+        s
+        for s in sources
+        if int(hashlib.sha256(s.as_posix().encode()).hexdigest(), 16) % n == k - 1
+    ]
+
+
+def prepare(source: Source) -> ResolvedDossier:
     """Load (unless given a ``Dossier``) and resolve; raises DossierError on any error."""
     dossier = source if isinstance(source, Dossier) else load(source)
     if not dossier.slug:
@@ -64,36 +92,177 @@ def prepare(source: Dossier | str | Path) -> ResolvedDossier:
     return resolved
 
 
-def build_one(source: Dossier | str | Path, options: BuildOptions) -> Result:
-    """Build one dossier in every requested format; problems come back as diagnostics."""
-    name = source.title if isinstance(source, Dossier) else display_path(Path(source))
+def _name(source: Source) -> str:
+    return source.title if isinstance(source, Dossier) else display_path(Path(source))
+
+
+def write(
+    source: Source,
+    formats: Sequence[str],
+    options: BuildOptions,
+    page_map: tuple[tuple[str, str], ...] = (),
+) -> Result:
+    """Load, resolve, render and write ``formats`` (in the order pdf, epub, html: the PDF's
+    final HTML and page numbers feed the other two)."""
     try:
         resolved = prepare(source)
         theme = load_theme(options.theme or resolved.dossier.theme, where=resolved.dossier.location)
-        rendered = render(resolved, theme)
+        rendered = dataclasses.replace(render(resolved, theme), page_map=page_map)
         folder = options.out / resolved.dossier.slug
         written: list[Artifact] = []
-        for fmt in (f for f in FORMATS if f in options.formats):
+        for fmt in (f for f in FORMATS if f in formats):
             artifact = get_writer(fmt)(rendered, theme, folder, options)
             if artifact.print_html is not None:
                 rendered = dataclasses.replace(
                     rendered, print_html=artifact.print_html, page_map=artifact.page_map
                 )
             written.append(artifact)
-        artifacts = tuple(written)
     except DossierError as exc:
-        return Result(name, diagnostics=exc.diagnostics)
-    found = [*resolved.diagnostics, *(d for a in artifacts for d in a.diagnostics)]
-    return Result(name, artifacts, tuple(found))
+        return Result(_name(source), diagnostics=exc.diagnostics)
+    found = [*resolved.diagnostics, *(d for a in written for d in a.diagnostics)]
+    return Result(_name(source), tuple(written), tuple(found))
 
 
-def build_many(sources: Iterable[Dossier | str | Path], options: BuildOptions) -> list[Result]:
-    """Build each dossier; one failing does not stop the others."""
-    return [build_one(source, options) for source in sources]
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One dossier's work: formats to write, grouped into tasks that may run in parallel."""
+
+    source: Source
+    inputs: str
+    current: tuple[Entry, ...]
+    tasks: tuple[tuple[str, ...], ...]
+    page_map: tuple[tuple[str, str], ...]
+
+
+def _plan(source: Source, options: BuildOptions, manifest: dict[tuple[str, str], Entry]) -> _Plan:
+    wanted = [f for f in FORMATS if f in options.formats]
+    if isinstance(source, Dossier):
+        return _Plan(source, "", (), _split(wanted, options), ())
+    name = display_path(Path(source))
+    try:
+        inputs = input_digest(Path(source), options, _user_styles())
+    except OSError:  # missing or unreadable: the build reports it with its location
+        return _Plan(source, "", (), _split(wanted, options), ())
+    entries = [manifest.get((name, fmt)) for fmt in wanted]
+    current = tuple(
+        e
+        for e in entries
+        if e is not None and not options.force and is_current(e, inputs, options.out)
+    )
+    todo = [f for f in wanted if f not in {e.format for e in current}]
+    pdf = next((e for e in current if e.format == "pdf"), None)
+    page_map = tuple((p[0], p[1]) for p in pdf.page_map) if pdf else ()
+    return _Plan(source, inputs, current, _split(todo, options), page_map)
+
+
+def _split(formats: Sequence[str], options: BuildOptions) -> tuple[tuple[str, ...], ...]:
+    """With several jobs, the PDF (+ HTML) and the EPUB of one dossier run in parallel:
+    WeasyPrint uses one core."""
+    if not formats:
+        return ()
+    if options.jobs > 1 and "epub" in formats and len(formats) > 1:
+        return (tuple(f for f in formats if f != "epub"), ("epub",))
+    return (tuple(formats),)
+
+
+def _user_styles() -> Path | None:
+    styles = Path.cwd() / "styles"
+    return styles if styles.is_dir() else None
+
+
+def build_many(
+    sources: Iterable[Source],
+    options: BuildOptions,
+    executor: Executor | None = None,
+    progress: Callable[[Result], None] | None = None,
+) -> list[Result]:
+    """Build every dossier; one failing does not stop the others. Tasks run on ``executor``
+    (any ``concurrent.futures.Executor``: a process pool, a Dask or Ray pool), or on a
+    process pool of ``options.jobs`` workers, or in this process when ``jobs`` is 1.
+    Writes ``<out>/manifest.json``."""
+    manifest = load_manifest(options.out)
+    plans = [_plan(source, options, manifest) for source in sources]
+    tasks = [(i, formats) for i, plan in enumerate(plans) for formats in plan.tasks]
+    outcomes: dict[int, list[Result]] = {i: [] for i in range(len(plans))}
+    pool = executor
+    if pool is None and options.jobs > 1 and len(tasks) > 1:
+        pool = ProcessPoolExecutor(max_workers=min(options.jobs, len(tasks)))
+    try:
+        if pool is None:
+            for i, formats in tasks:
+                outcomes[i].append(write(plans[i].source, formats, options, plans[i].page_map))
+                if progress:
+                    progress(outcomes[i][-1])
+        else:
+            futures: dict[Future[Result], int] = {
+                pool.submit(write, plans[i].source, formats, options, plans[i].page_map): i
+                for i, formats in tasks
+            }
+            for future in _as_completed(futures):
+                outcomes[futures[future]].append(future.result())
+                if progress:
+                    progress(outcomes[futures[future]][-1])
+    finally:
+        if pool is not None and executor is None:
+            pool.shutdown()
+    results = [_combine(plan, outcomes[i]) for i, plan in enumerate(plans)]
+    _record(results, manifest, options)
+    return results
+
+
+def _as_completed(futures: dict[Future[Result], int]) -> Iterable[Future[Result]]:
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)
+
+
+def _combine(plan: _Plan, outcomes: list[Result]) -> Result:
+    """One dossier's task results as one; an EPUB built beside its PDF gets its pages now."""
+    artifacts = [a for r in outcomes for a in r.artifacts]
+    diagnostics = tuple(dict.fromkeys(d for r in outcomes for d in r.diagnostics))
+    pdf = next((a for a in artifacts if a.format == "pdf"), None)
+    epub = next((a for a in artifacts if a.format == "epub"), None)
+    if pdf and epub and epub.page_source and len(outcomes) > 1:
+        from .writers.epub import add_pages_later
+
+        add_pages_later(epub.path, pdf.page_map, epub.page_source)
+    source = outcomes[0].source if outcomes else _name(plan.source)
+    remembered = tuple(parse_warning(w) for e in plan.current for w in e.warnings)
+    diagnostics = tuple(dict.fromkeys((*diagnostics, *remembered)))
+    return Result(source, tuple(artifacts), diagnostics, plan.current, plan.inputs)
+
+
+def _record(
+    results: list[Result], manifest: dict[tuple[str, str], Entry], options: BuildOptions
+) -> None:
+    entries = dict(manifest)
+    for result in results:
+        for artifact in result.artifacts:
+            if not result.inputs or result.failed:
+                continue
+            entries[(result.source, artifact.format)] = Entry(
+                source=result.source,
+                slug=artifact.slug,
+                format=artifact.format,
+                path=artifact.path.relative_to(options.out).as_posix(),
+                bytes=artifact.path.stat().st_size,
+                sha256=file_digest(artifact.path),
+                inputs=result.inputs,
+                pages=artifact.pages,
+                warnings=[str(d) for d in result.warnings],
+                page_map=[list(p) for p in artifact.page_map],
+            )
+    if entries or options.out.is_dir():
+        write_manifest(options.out, entries.values())
+
+
+def build_one(source: Source, options: BuildOptions) -> Result:
+    """Build one dossier in every requested format (in this process)."""
+    return build_many([source], dataclasses.replace(options, jobs=1))[0]
 
 
 def build(
-    source: Dossier | str | Path,
+    source: Source,
     out: str | Path = "build",
     formats: Sequence[str] = ("pdf", "epub"),
     strict: bool = False,
@@ -107,8 +276,14 @@ def build(
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise ValueError(f"unknown format(s): {', '.join(unknown)}")
-    options = BuildOptions(formats=tuple(formats), out=Path(out), strict=strict, theme=theme)
+    options = BuildOptions(
+        formats=tuple(formats), out=Path(out), strict=strict, theme=theme, force=True
+    )
     result = build_one(source, options)
     if result.failed or (strict and result.warnings):
         raise DossierError(result.diagnostics)
     return list(result.artifacts)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

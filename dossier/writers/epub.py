@@ -22,7 +22,7 @@ from ..render import EpubDocument, Rendered, build_date, long_date
 from ..terms import terms
 from ..themes import Theme
 from .base import Artifact, atomic_write
-from .epub_pages import add_page_list, mark_pages
+from .epub_pages import PageMap, add_print_pages
 
 EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 """Timestamp for a dossier with neither ``date`` nor ``SOURCE_DATE_EPOCH`` (zip's minimum)."""
@@ -66,11 +66,6 @@ def _metadata(book: epub.EpubBook, rendered: Rendered) -> None:
         if value:
             book.add_metadata("DC", key, value)
     _accessibility(book, rendered)
-    if rendered.page_map:
-        book.add_metadata(
-            None, "meta", f"{identifier(rendered)} print edition (PDF)",
-            {"property": "pageBreakSource"},
-        )  # fmt: skip
     if d.subtitle:
         book.add_metadata("DC", "title", d.subtitle, {"id": "subtitle"})
         book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle",
@@ -81,8 +76,6 @@ def _accessibility(book: epub.EpubBook, rendered: Rendered) -> None:
     """schema.org accessibility metadata, stating only what is true of this book."""
     features = ["structuralNavigation", "tableOfContents", "readingOrder",
                 "displayTransformability", "alternativeText"]  # fmt: skip
-    if rendered.page_map:
-        features += ["pageNavigation", "printPageNumbers"]
     if rendered.resolved.positions or rendered.resolved.players:
         features.append("table")
     # Every book has a cover image, so the visual access mode is always there.
@@ -93,8 +86,8 @@ def _accessibility(book: epub.EpubBook, rendered: Rendered) -> None:
     summary = (
         "Reflowable text with a navigable table of contents, headings in reading order, "
         "footnotes linked both ways, text descriptions for every image and header cells "
-        "for every table"
-        + (", and the page numbers of the print edition." if rendered.page_map else ".")
+        "for every table. Where the print edition was built with it, its page numbers are "
+        "marked and listed."
     )
     entries.append(("accessibilitySummary", summary))
     for name, value in entries:
@@ -142,7 +135,7 @@ def _toc(documents: tuple[EpubDocument, ...], rendered: Rendered) -> list[Any]:
     return toc
 
 
-def _book(rendered: Rendered, theme: Theme) -> tuple[epub.EpubBook, list[tuple[str, str]]]:
+def _book(rendered: Rendered, theme: Theme) -> epub.EpubBook:
     resolved = rendered.resolved
     d = resolved.dossier
     book = epub.EpubBook()
@@ -151,9 +144,8 @@ def _book(rendered: Rendered, theme: Theme) -> tuple[epub.EpubBook, list[tuple[s
                         content=rendered.epub_css.encode("utf-8"))  # fmt: skip
     book.add_item(css)
     cover_page = _cover(book, rendered, theme)
-    documents, pages = mark_pages(rendered.epub_documents, rendered.page_map)
     items = []
-    for index, doc in enumerate(documents):
+    for index, doc in enumerate(rendered.epub_documents):
         item = epub.EpubHtml(title=doc.title or d.title, file_name=doc.file_name, lang=d.lang,
                              uid=f"doc-{index:03d}", direction=d.dir)  # fmt: skip
         item.content = doc.xhtml
@@ -176,7 +168,7 @@ def _book(rendered: Rendered, theme: Theme) -> tuple[epub.EpubBook, list[tuple[s
     book.add_item(nav)
     book.spine = [cover_page, items[0], nav, *items[1:]]
     book.guide = _landmarks(rendered.epub_documents, terms(d.lang))
-    return book, pages
+    return book
 
 
 def _landmarks(documents: tuple[EpubDocument, ...], t: dict[str, str]) -> list[dict[str, str]]:
@@ -211,19 +203,40 @@ def repack(
     return out.getvalue()
 
 
+def with_print_pages(data: bytes, rendered: Rendered, pages: PageMap) -> bytes:
+    """The EPUB with the print edition's page numbers (from the PDF's ``page_map``)."""
+    resolved = rendered.resolved
+    source = f"{identifier(rendered)} print edition (PDF)"
+    title = terms(resolved.dossier.lang)["pages"]
+    return add_print_pages(data, pages, source, title, _timestamp(resolved), repack)
+
+
 def write_epub(rendered: Rendered, theme: Theme, folder: Path, options: BuildOptions) -> Artifact:
     resolved = rendered.resolved
     when = _timestamp(resolved)
     buffer = io.BytesIO()
-    book, pages = _book(rendered, theme)
-    t = terms(resolved.dossier.lang)
     epub.write_epub(
         buffer,
-        book,
+        _book(rendered, theme),
         {"epub3_pages": False, "raise_exceptions": True, "mtime": when,
          "landmark_title": terms(resolved.dossier.lang)["contents"]},
     )  # fmt: skip
     target = folder / f"{resolved.dossier.slug}.epub"
-    edits = {"EPUB/nav.xhtml": lambda nav: add_page_list(nav, pages, t["pages"])}
-    atomic_write(target, repack(buffer.getvalue(), when, edits))
-    return Artifact(resolved.dossier.slug, "epub", target)
+    data = repack(buffer.getvalue(), when)
+    if rendered.page_map:
+        data = with_print_pages(data, rendered, rendered.page_map)
+    atomic_write(target, data)
+    source = f"{identifier(rendered)} print edition (PDF)"
+    title = terms(resolved.dossier.lang)["pages"]
+    return Artifact(
+        resolved.dossier.slug, "epub", target, page_source=(source, title, when.isoformat())
+    )
+
+
+def add_pages_later(path: Path, pages: PageMap, page_source: tuple[str, ...]) -> None:
+    """Give an EPUB written earlier the print pages of a PDF laid out elsewhere."""
+    source, title, when = page_source
+    data = add_print_pages(
+        path.read_bytes(), pages, source, title, dt.datetime.fromisoformat(when), repack
+    )
+    atomic_write(path, data)

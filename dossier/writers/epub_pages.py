@@ -1,14 +1,18 @@
-"""Print page numbers inside the EPUB: page-break markers and the nav's page-list."""
+"""Print page numbers inside an EPUB: page-break markers, the nav's page-list, and the
+``pageBreakSource`` metadata. Applied to a written EPUB, so that a PDF laid out in another
+process (or an earlier build) can still give its pages to the EPUB."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
-from ..render import EpubDocument
+PageMap = Sequence[Sequence[str]]
+"""(label, first element starting on the page) per print page; see ``pdf.page_map``."""
 
-PageMap = Sequence[tuple[str, str]]
+CONTENT = "EPUB/"
 
 
 def _marker(label: str) -> str:
@@ -26,46 +30,36 @@ def _element(key: str) -> re.Pattern[str]:
 
 
 def mark_pages(
-    documents: Sequence[EpubDocument], pages: PageMap
-) -> tuple[list[EpubDocument], list[tuple[str, str]]]:
-    """Documents with a page-break marker before the element each print page starts with,
-    and the page list as (label, href). A page on which no element starts (a paragraph
-    running over it) is marked just before the next page's marker."""
-    xhtml = [doc.xhtml for doc in documents]
+    documents: dict[str, str], order: Sequence[str], pages: PageMap
+) -> list[tuple[str, str]]:
+    """Insert a page-break marker before the element each print page starts with (in place),
+    and return the page list as (label, href). A page on which no element starts (a
+    paragraph running over it) is marked just before the next page's marker."""
     found: list[tuple[str, str]] = []
     pending: list[str] = []
     for label, key in pages:
         pending.append(label)
         if not key:
             continue
-        for index, text in enumerate(xhtml):
-            match = _element(key).search(text)
+        pattern = _element(key)
+        for name in order:
+            match = pattern.search(documents[name])
             if match:
-                xhtml[index] = (
-                    text[: match.start()]
-                    + "".join(_marker(p) for p in pending)
-                    + text[match.start() :]
-                )
-                found += [(p, f"{documents[index].file_name}#page-{p}") for p in pending]
+                text = documents[name]
+                markers = "".join(_marker(p) for p in pending)
+                documents[name] = text[: match.start()] + markers + text[match.start() :]
+                found += [(p, f"{name.removeprefix(CONTENT)}#page-{p}") for p in pending]
                 pending = []
                 break
-    if pending and xhtml:
-        last = len(xhtml) - 1
-        xhtml[last] = xhtml[last].replace(
-            "</body>", "".join(_marker(p) for p in pending) + "</body>", 1
-        )
-        found += [(p, f"{documents[last].file_name}#page-{p}") for p in pending]
-    marked = [
-        EpubDocument(doc.file_name, doc.title, text, doc.kind, doc.ids)
-        for doc, text in zip(documents, xhtml, strict=True)
-    ]
-    return marked, found
+    if pending and order:
+        last = order[-1]
+        markers = "".join(_marker(p) for p in pending)
+        documents[last] = documents[last].replace("</body>", markers + "</body>", 1)
+        found += [(p, f"{last.removeprefix(CONTENT)}#page-{p}") for p in pending]
+    return found
 
 
-def add_page_list(nav: bytes, pages: Sequence[tuple[str, str]], title: str) -> bytes:
-    """``nav.xhtml`` with a hidden ``page-list`` nav (readers show it as "go to page")."""
-    if not pages:
-        return nav
+def _page_list(nav: str, pages: Sequence[tuple[str, str]], title: str) -> str:
     items = "".join(
         f'<li><a href="{escape(href)}">{escape(label)}</a></li>' for label, href in pages
     )
@@ -73,5 +67,40 @@ def add_page_list(nav: bytes, pages: Sequence[tuple[str, str]], title: str) -> b
         f'<nav epub:type="page-list" role="doc-pagelist" hidden="hidden">'
         f"<h2>{escape(title)}</h2><ol>{items}</ol></nav>"
     )
-    text = nav.decode("utf-8")
-    return text.replace("</body>", block + "</body>", 1).encode("utf-8")
+    return nav.replace("</body>", block + "</body>", 1)
+
+
+def _metadata(opf: str, source: str) -> str:
+    extra = (
+        f'<meta property="pageBreakSource">{escape(source)}</meta>'
+        '<meta property="schema:accessibilityFeature">pageNavigation</meta>'
+        '<meta property="schema:accessibilityFeature">printPageNumbers</meta>'
+    )
+    return opf.replace("</metadata>", extra + "</metadata>", 1)
+
+
+def add_print_pages(
+    data: bytes,
+    pages: PageMap,
+    source: str,
+    title: str,
+    when: dt.datetime,
+    repack: Callable[[bytes, dt.datetime, dict[str, Callable[[bytes], bytes]]], bytes],
+) -> bytes:
+    """The EPUB ``data`` with the print edition's pages marked and listed."""
+    import zipfile
+    from io import BytesIO
+
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        names = archive.namelist()
+        order = [n for n in names if n.endswith(".xhtml") and n != f"{CONTENT}nav.xhtml"]
+        documents = {n: archive.read(n).decode("utf-8") for n in order}
+    found = mark_pages(documents, order, pages)
+
+    def replace(text: str) -> Callable[[bytes], bytes]:
+        return lambda _old: text.encode("utf-8")
+
+    edits = {name: replace(text) for name, text in documents.items()}
+    edits[f"{CONTENT}nav.xhtml"] = lambda nav: _page_list(nav.decode(), found, title).encode()
+    edits[f"{CONTENT}content.opf"] = lambda opf: _metadata(opf.decode(), source).encode()
+    return repack(data, when, edits)
