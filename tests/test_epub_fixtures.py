@@ -120,8 +120,8 @@ def test_accessibility_metadata(sample: Built) -> None:
 
 def _pandoc_notes(path: Path) -> tuple[int, dict[str, Any]]:
     assert shutil.which("pandoc"), "pandoc is a test dependency (scripts/setup installs it)"
-    data = json.loads(subprocess.run(["pandoc", "-f", "epub", "-t", "json", str(path)],
-                                     capture_output=True, check=True, timeout=120).stdout)  # fmt: skip
+    command = ["pandoc", "-f", "epub", "-t", "json", str(path)]
+    data = json.loads(subprocess.run(command, capture_output=True, check=True, timeout=120).stdout)
     count = 0
 
     def walk(node: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,10 +13,10 @@ from weasyprint import HTML
 from weasyprint.document import Document
 
 from ..config import BuildOptions
-from ..errors import Diagnostic, Level
+from ..errors import Diagnostic, Level, Location, display_path
 from ..fetcher import ConfinedFetcher
 from ..render import Rendered
-from ..themes import Theme
+from ..themes import THEME_URL_PREFIX, Theme
 from .base import Artifact, atomic_write
 
 MAX_REPAIRS = 4
@@ -44,6 +45,29 @@ def _weasyprint_warnings() -> Iterator[_Records]:
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
+
+
+_AT_LINE = re.compile(r" at (\d+):(\d+)")
+
+
+def stylesheet_warnings(rendered: Rendered, theme: Theme, fetcher: Any) -> list[Diagnostic]:
+    """WeasyPrint's complaints about each theme stylesheet, with that file's path and line:
+    the same messages come again, without a file name, when the document is laid out."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    found = []
+    for href in rendered.print_stylesheets:
+        path = theme.find(href.removeprefix(THEME_URL_PREFIX))
+        if path is None:
+            continue
+        with _weasyprint_warnings() as records:
+            CSS(filename=str(path), url_fetcher=fetcher, font_config=FontConfiguration())
+        for message in records.messages:
+            match = _AT_LINE.search(message)
+            at = Location(display_path(path), int(match.group(1)) if match else 0)
+            found.append(Diagnostic(at, Level.WARNING, f"CSS: {message}"))
+    return found
 
 
 def note_pages(document: Document) -> dict[str, int]:
@@ -221,12 +245,16 @@ def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpti
     def make_html(text: str) -> HTML:
         return HTML(string=text, base_url=f"{root}/", url_fetcher=fetcher)
 
+    css_warnings = stylesheet_warnings(rendered, theme, fetcher)
+    diagnostics += css_warnings
+    known = {d.message.removeprefix("CSS: ") for d in css_warnings}
     with _weasyprint_warnings() as records:
         document, bad, final_html = layout(rendered.print_html, make_html, len(resolved.notes))
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         data = document.write_pdf(pdf_variant=variant)
-    for message in records.messages:
-        diagnostics.append(Diagnostic(where, Level.WARNING, f"PDF: {message}"))
+    for message in dict.fromkeys(records.messages):
+        if message not in known:
+            diagnostics.append(Diagnostic(where, Level.WARNING, f"PDF: {message}"))
     for n in bad:
         note = resolved.notes[n - 1]
         diagnostics.append(
