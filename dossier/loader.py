@@ -88,7 +88,14 @@ def _chapter_files(
     listed = meta.get("chapters")
     if listed is None:
         names = sorted(p.name for p in folder.glob("*.md") if p.name.lower() != "readme.md")
-        return [(folder / name, Location(where.path)) for name in names]
+        found = []
+        for name in names:
+            at = Location(display_path(folder / name))
+            try:
+                found.append((confined(folder / name, folder, at), at))
+            except DossierError as exc:
+                collector.diagnostics.extend(exc.diagnostics)
+        return found
     if not isinstance(listed, LineList) or not all(isinstance(n, str) for n in listed):
         collector.error(_at(where, meta, "chapters"), "'chapters' must be a list of file names")
         return []
@@ -336,6 +343,7 @@ _FIELDS: dict[str, tuple[str, Convert]] = {
     "cover-image": ("cover_image", _text),
     "paper": ("paper", _text),
     "mirror-margins": ("mirror_margins", _bool),
+    "raw-html": ("raw_html", _text),
     "theme": ("theme", _text),
     "slug": ("slug", _text),
 }
@@ -382,6 +390,8 @@ def _build(
 def _check_choices(values: dict[str, Any], meta: LineDict, where: Location, c: Collector) -> None:
     if values.get("dir", "ltr") not in ("ltr", "rtl"):
         c.error(_at(where, meta, "dir"), "'dir' is 'ltr' or 'rtl'")
+    if values.get("raw_html", "escape") not in ("escape", "sanitize", "refuse"):
+        c.error(_at(where, meta, "raw-html"), "'raw-html' is 'escape', 'sanitize' or 'refuse'")
     paper = values.get("paper")
     if paper is not None:
         match = [p for p in PAPER_SIZES if p.lower() == paper.lower()]

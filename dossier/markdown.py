@@ -348,9 +348,10 @@ def _attributions(state: StateCore) -> None:
 
 
 @cache
-def parser() -> MarkdownIt:
-    """The one Markdown parser (raw HTML is shown as text, never passed through)."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+def parser(html: bool = False) -> MarkdownIt:
+    """The Markdown parser. Raw HTML is text unless ``html`` (then the caller sanitises it
+    or refuses it, see ``RAW_HTML``)."""
+    md = MarkdownIt("commonmark", {"html": html, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(footnote_plugin)
     md.use(attrs_plugin, spans=True, allowed=ALLOWED_ATTRS)

@@ -152,6 +152,9 @@ class Dossier:
     """A CSL style file for notes and bibliography (the built-in note style when empty)."""
     cover_image: str = ""
     paper: str = "A4"
+    raw_html: str = "escape"
+    """Raw HTML in Markdown: ``escape`` (shown as text), ``sanitize`` (kept through an
+    allow-list) or ``refuse`` (an error)."""
     mirror_margins: bool = False
     """Wider inner margins on facing pages, for printing on both sides."""
     theme: str = "default"

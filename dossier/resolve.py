@@ -31,7 +31,9 @@ from .model import (
     ResolvedIssue,
     ResolvedPlayer,
 )
+from .sanitize import sanitize
 from .terms import terms as terms_for
+from .textio import NOT_XML
 
 BLOCKS = ("players", "positions", "timeline", "refs")
 """Ids of fenced divs that mark where a generated block goes (``::: {#refs}`` as in Pandoc)."""
@@ -160,6 +162,24 @@ class _Renderer(RendererHTML):
         rendered = "".join(f' {k}="{escape(v)}"' for k, v in sorted(attrs.items()))
         return f"<div{rendered}>\n"
 
+    def _raw(self, tokens: Sequence[Token], idx: int, env: Any) -> str:
+        token = tokens[idx]
+        walk = self._walk(env)
+        if walk.dossier.raw_html == "refuse":
+            line = token.map[0] if token.map else int(token.meta.get("line", 0))
+            walk.collector.error(
+                env["location"].shifted(line),
+                "raw HTML is not allowed here (raw-html: refuse); write Markdown instead",
+            )
+            return str(escape(token.content))
+        return token.content  # sanitised with the whole fragment, see render_markdown
+
+    def html_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
+        return self._raw(tokens, idx, env)
+
+    def html_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
+        return self._raw(tokens, idx, env)
+
     def div_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
         return "</div>\n"
 
@@ -235,12 +255,24 @@ def render_markdown(walk: _Walk, text: Markdown, inline: bool = False) -> str:
         "keys": {s.id for s in walk.dossier.sources},
         "numeric_citations": walk.dossier.numeric_citations,
     }
-    md = parser()
+    if bad := NOT_XML.search(text.text):
+        line = text.text.count("\n", 0, bad.start())
+        walk.collector.error(
+            text.location.shifted(line),
+            f"character U+{ord(bad.group()):04X} is not allowed in a document",
+        )
+        return ""
+    raw = walk.dossier.raw_html
+    md = parser(html=raw != "escape")
     tokens = md.parse(normalize(text.text), env)
     _line_numbers(tokens)
     body, bodies = _split_footnotes(tokens)
     env["footnote_bodies"] = bodies
     html = _RENDERER.render(body, md.options, env)
+    if raw == "sanitize":
+        html = sanitize(html)
+        for src in re.findall(r'<img[^>]*\ssrc="([^"]*)"', html):
+            _check_image(walk, src, text.location)  # raw images obey the same rules
     if inline:
         match = _LONE_PARAGRAPH.fullmatch(html.strip())
         if match and "<p" not in match.group(1):

@@ -11,7 +11,7 @@ MAX_SOURCE_BYTES = 16 * 1024 * 1024
 """Largest text file read; a briefing's chapter is a few hundred kilobytes at most."""
 
 # Characters that XML 1.0 forbids (the EPUB would be invalid); tab, LF and CR are allowed.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def confined(path: Path, root: Path, location: Location) -> Path:
@@ -26,8 +26,10 @@ def read_text(path: Path, location: Location | None = None) -> str:
     """The text of a source file, or a DossierError saying why it cannot be read."""
     where = location or Location(display_path(path))
     own = display_path(path)
-    if not path.is_file():
+    if not path.exists():
         raise DossierError.at(where, f"file not found: {display_path(path)}")
+    if not path.is_file():
+        raise DossierError.at(where, f"not a regular file: {display_path(path)}")
     size = path.stat().st_size
     if size > MAX_SOURCE_BYTES:
         raise DossierError.at(where, f"file is too large ({size} bytes)")
@@ -43,7 +45,7 @@ def read_text(path: Path, location: Location | None = None) -> str:
                 Location(own, line), "not valid UTF-8 text (save the file as UTF-8)"
             ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    bad = _NOT_XML.search(text)
+    bad = NOT_XML.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         raise DossierError.at(

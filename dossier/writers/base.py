@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import BuildOptions
-from ..errors import Diagnostic
+from ..errors import Diagnostic, DossierError, Location, display_path
 from ..render import Rendered
 from ..themes import Theme
 
@@ -59,8 +59,13 @@ def get_writer(name: str) -> Writer:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename: readers (and a
     crash or a full disk) never see a half-written file, and the last good one survives."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise DossierError.at(
+            Location(display_path(path)), f"cannot write here: {exc.strerror or exc}"
+        ) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -68,6 +73,11 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
+    except OSError as exc:  # a full disk, a quota: the last good file stays as it was
+        Path(temporary).unlink(missing_ok=True)
+        raise DossierError.at(
+            Location(display_path(path)), f"cannot write the file: {exc.strerror or exc}"
+        ) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
