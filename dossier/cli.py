@@ -12,6 +12,7 @@ import typer
 from . import __version__
 from .config import FORMATS, PDF_VARIANTS, BuildOptions
 from .errors import Diagnostic, DossierError, Level
+from .limits import MEMORY_MB, SECONDS, Limits
 from .pipeline import Result, build_many, default_jobs, discover, prepare
 from .pipeline import shard as shard_of
 from .progress import Progress
@@ -75,6 +76,12 @@ def build(
     shard: Annotated[
         str | None, typer.Option(help="Build only share K of N of the dossiers (CI matrix).")
     ] = None,
+    pdf_timeout: Annotated[
+        float, typer.Option(min=1, help="Seconds one PDF's layout may take.")
+    ] = SECONDS,
+    pdf_memory: Annotated[
+        int, typer.Option(min=64, help="Megabytes one PDF's layout may use.")
+    ] = MEMORY_MB,
 ) -> None:
     """Build dossiers into build/<slug>/<slug>.pdf, .epub (and .html)."""
     if pdf_variant not in PDF_VARIANTS:
@@ -83,8 +90,9 @@ def build(
         )
     selected = _shard(shard)
     options = BuildOptions(
-        _formats(format), out, strict, theme, pdf_variant, jobs or default_jobs(), force
-    )
+        _formats(format), out, strict, theme, pdf_variant, jobs or default_jobs(), force,
+        Limits(pdf_timeout, pdf_memory),
+    )  # fmt: skip
     try:
         sources = discover(paths or [])
     except DossierError as exc:

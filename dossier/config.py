@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .limits import Limits
+
 FORMATS = ("pdf", "epub", "html")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "none")
 
@@ -25,3 +27,5 @@ class BuildOptions:
     """Worker processes; 1 builds in this process."""
     force: bool = False
     """Rebuild artifacts that are up to date."""
+    limits: Limits = field(default_factory=Limits)
+    """Time and memory for laying out one PDF."""

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,9 @@ from weasyprint import HTML
 from weasyprint.document import Document
 
 from ..config import BuildOptions
-from ..errors import Diagnostic, Level, Location, display_path
+from ..errors import Diagnostic, DossierError, Level, Location, display_path
 from ..fetcher import ConfinedFetcher
+from ..limits import LimitExceeded, run_limited
 from ..render import Rendered
 from ..themes import THEME_URL_PREFIX, Theme
 from .base import Artifact, atomic_write
@@ -234,40 +236,54 @@ def layout(
     return document, bad, html
 
 
-def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOptions) -> Artifact:
+@dataclass(frozen=True, slots=True)
+class _Laid:
+    """What the layout child sends back: small, picklable."""
+
+    data: bytes
+    pages: int
+    diagnostics: tuple[Diagnostic, ...]
+    print_html: str
+    page_map: tuple[tuple[str, str], ...]
+
+
+def _lay_out(rendered: Rendered, theme: Theme, options: BuildOptions) -> _Laid:
+    """Layout and PDF bytes (runs in the limited child process)."""
     resolved = rendered.resolved
     dossier = resolved.dossier
     root = dossier.root or theme.dirs[-1]
     fetcher = ConfinedFetcher(root, theme)
-    where = dossier.location
-    diagnostics: list[Diagnostic] = []
+    diagnostics = stylesheet_warnings(rendered, theme, fetcher)
+    known = {d.message.removeprefix("CSS: ") for d in diagnostics}
 
     def make_html(text: str) -> HTML:
         return HTML(string=text, base_url=f"{root}/", url_fetcher=fetcher)
 
-    css_warnings = stylesheet_warnings(rendered, theme, fetcher)
-    diagnostics += css_warnings
-    known = {d.message.removeprefix("CSS: ") for d in css_warnings}
     with _weasyprint_warnings() as records:
         document, bad, final_html = layout(rendered.print_html, make_html, len(resolved.notes))
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         data = document.write_pdf(pdf_variant=variant)
     for message in dict.fromkeys(records.messages):
         if message not in known:
-            diagnostics.append(Diagnostic(where, Level.WARNING, f"PDF: {message}"))
+            diagnostics.append(Diagnostic(dossier.location, Level.WARNING, f"PDF: {message}"))
     for n in bad:
-        note = resolved.notes[n - 1]
-        diagnostics.append(
-            Diagnostic(
-                note.location,
-                Level.WARNING,
-                f"PDF: note {n} is cut off or not on its call's page",
-            )
-        )
-    target = folder / f"{dossier.slug}.pdf"
-    atomic_write(target, data)
+        message = f"PDF: note {n} is cut off or not on its call's page"
+        diagnostics.append(Diagnostic(resolved.notes[n - 1].location, Level.WARNING, message))
     first = resolved.chapters[0].id if resolved.chapters else ""
+    return _Laid(data, len(document.pages), tuple(diagnostics), final_html,
+                 page_map(document, first))  # fmt: skip
+
+
+def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOptions) -> Artifact:
+    """Lay out in a child process under ``options.limits``; write the PDF atomically here."""
+    dossier = rendered.resolved.dossier
+    try:
+        laid = run_limited(lambda: _lay_out(rendered, theme, options), options.limits,
+                           "PDF layout")  # fmt: skip
+    except LimitExceeded as exc:
+        raise DossierError.at(dossier.location, str(exc)) from None
+    target = folder / f"{dossier.slug}.pdf"
+    atomic_write(target, laid.data)
     return Artifact(
-        dossier.slug, "pdf", target, tuple(diagnostics), len(document.pages), final_html,
-        page_map(document, first),
-    )  # fmt: skip
+        dossier.slug, "pdf", target, laid.diagnostics, laid.pages, laid.print_html, laid.page_map
+    )
