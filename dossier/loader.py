@@ -44,7 +44,10 @@ def _load_folder(folder: Path) -> Dossier:
     chapters: list[Chapter] = []
     for chapter_path, at in _chapter_files(folder, meta, where, collector):
         try:
-            chapters += split_chapters(read_text(chapter_path, at), _file_start(chapter_path))
+            found = split_chapters(read_text(chapter_path, at), _file_start(chapter_path))
+            if not found:
+                collector.warning(_file_start(chapter_path), "the chapter file is empty")
+            chapters += found
         except DossierError as exc:
             collector.diagnostics.extend(exc.diagnostics)
     return _build(meta, where, folder, folder.resolve().name, chapters, collector)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -360,9 +361,44 @@ def _appendix(walk: _Walk) -> ResolvedChapter | None:
     return ResolvedChapter(chapter_id, title, str(escape(title)), html, kind="appendix")
 
 
+def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Every string inside metadata values (dataclasses, mappings, sequences), with a name."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _strings(item, f"{where}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{where}[{index}]")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            if item.name not in ("location", "diagnostics", "chapters", "root", "sources"):
+                yield from _strings(getattr(value, item.name), f"{where}.{item.name}")
+
+
+def _check_text(dossier: Dossier, collector: Collector) -> None:
+    """Characters XML forbids break the EPUB: refuse them wherever text came from (JSON
+    escapes and Python strings bypass the check made when files are read)."""
+    for name, text in _strings(dossier, "dossier"):
+        if bad := NOT_XML.search(text):
+            collector.error(
+                dossier.location,
+                f"{name}: character U+{ord(bad.group()):04X} is not allowed in a document",
+            )
+    for source in dossier.sources:
+        for name, text in _strings(source.data, source.id):
+            if bad := NOT_XML.search(text):
+                collector.error(
+                    source.location,
+                    f"{name}: character U+{ord(bad.group()):04X} is not allowed in a document",
+                )
+
+
 def resolve(dossier: Dossier) -> ResolvedDossier:
     """Every fragment of the dossier as HTML, with notes numbered in reading order."""
     collector = Collector(list(dossier.diagnostics))
+    _check_text(dossier, collector)
     walk = _Walk(dossier, collector, Notes(dossier.sources, dossier.lang, collector))
     if dossier.csl:
         collector.warning(

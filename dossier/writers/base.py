@@ -59,8 +59,15 @@ def get_writer(name: str) -> Writer:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename: readers (and a
     crash or a full disk) never see a half-written file, and the last good one survives."""
+    blocking = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise DossierError.at(
+            Location(display_path(path)), f"cannot write here: {display_path(blocking)} is a file"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob(f".{path.name}.*"):  # left by a build that was killed
+            stale.unlink(missing_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as exc:
         raise DossierError.at(

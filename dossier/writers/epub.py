@@ -187,7 +187,8 @@ def repack(
     data: bytes, when: dt.datetime, edits: dict[str, Callable[[bytes], bytes]] | None = None
 ) -> bytes:
     """The same zip with fixed entry times, ``mimetype`` first and stored: reproducible bytes."""
-    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    # Zip (DOS) times run from 1980 to 2107.
+    stamp = (min(max(when.year, 1980), 2107), when.month, when.day, 0, 0, 0)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         order = {name: index for index, name in enumerate(source.namelist())}

@@ -1,0 +1,185 @@
+"""Broken input: a ``path:line: message`` for every problem of a stage, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dossier import Chapter, Dossier, DossierError, Source
+from dossier import build as build_api
+from dossier.cli import app
+
+from .conftest import build, dossier, messages, no_partial_files
+
+runner = CliRunner()
+
+
+def errors_of(folder: Path, tmp_path: Path) -> list[str]:
+    result = build(folder, tmp_path / "out")
+    assert result.failed
+    no_partial_files(tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").rglob("*.pdf"))
+    return messages(result.diagnostics)
+
+
+@pytest.mark.parametrize(
+    ("meta", "line", "message"),
+    [
+        ("subtitle: [unclosed\n", 4, "error: invalid YAML: "),
+        ("a: &x [1, 2]\nb: [*x, *x]\n", 4, "error: YAML aliases (*name) are not supported"),
+        ("subtitle: !!python/object/apply:os.system [echo]\n", 3, "error: YAML tags such as"),
+        ("subtitle: A\nsubtitle: B\n", 4, "error: duplicate key 'subtitle'"),
+        ("keywords: 5\n", 3, "error: expected a list of text, found 5"),
+        ("numeric-citations: maybe\n", 3, "error: expected true or false, found 'maybe'"),
+        ("author: [{affiliation: X}]\n", 3, "error: an author is a name or a mapping with 'name'"),
+        ("paper: A3\n", 3, "error: 'paper' is one of A4, letter, A5, legal"),
+    ],
+)
+def test_bad_metadata(tmp_path: Path, meta: str, line: int, message: str) -> None:
+    folder = dossier(tmp_path / "d", "# A\n", meta)
+    found = errors_of(folder, tmp_path)
+    assert any(m.startswith(f"{folder / 'dossier.yaml'}:{line}: {message}") for m in found), found
+
+
+def test_unknown_key_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
+    folder = dossier(tmp_path / "d", "# A\n", "clasification: PUBLIC\n")
+    result = build(folder, tmp_path / "out", ("epub",))
+    assert messages(result.diagnostics) == [
+        f"{folder / 'dossier.yaml'}:3: warning: unknown key 'clasification' is ignored "
+        "(did you mean 'classification'?)"
+    ]
+
+
+def test_empty_and_binary_files(tmp_path: Path) -> None:
+    empty = dossier(tmp_path / "empty", "# A\n")
+    (empty / "dossier.yaml").write_text("")
+    assert errors_of(empty, tmp_path) == [
+        f"{empty / 'dossier.yaml'}:1: error: the dossier needs a 'title'"
+    ]
+    blank = dossier(tmp_path / "blank", "# A\n")
+    (blank / "02.md").write_text("\n\n")
+    result = build(blank, tmp_path / "out2", ("epub",))
+    assert messages(result.diagnostics) == [
+        f"{blank / '02.md'}:1: warning: the chapter file is empty"
+    ]
+    binary = dossier(tmp_path / "bin", "# A\n")
+    (binary / "02.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe")
+    assert errors_of(binary, tmp_path) == [
+        f"{binary / '02.md'}:1: error: not valid UTF-8 text (save the file as UTF-8)"
+    ]
+
+
+def test_encodings(tmp_path: Path) -> None:
+    utf16 = dossier(tmp_path / "utf16", "# A\n")
+    (utf16 / "01.md").write_bytes("# Заголовок\n\nТекст.\n".encode("utf-16"))
+    assert not build(utf16, tmp_path / "out", ("epub",)).failed
+    bom = dossier(tmp_path / "bom", "# A\n")
+    (bom / "01.md").write_bytes("\ufeff# Title\n\nText.\n".encode())
+    result = build(bom, tmp_path / "out", ("html",))
+    assert '<h1 data-b="1" id="title">Title</h1>' in result.artifacts[0].path.read_text()
+    latin = dossier(tmp_path / "latin", "# A\n")
+    (latin / "01.md").write_bytes("# A\n\nCaf\xe9.\n".encode("latin-1"))
+    assert errors_of(latin, tmp_path) == [
+        f"{latin / '01.md'}:3: error: not valid UTF-8 text (save the file as UTF-8)"
+    ]
+
+
+def test_characters_xml_forbids(tmp_path: Path) -> None:
+    folder = dossier(tmp_path / "d", "# A\n\nBell \x07 here.\n")
+    assert errors_of(folder, tmp_path) == [
+        f"{folder / '01.md'}:3: error: character U+0007 is not allowed in a document"
+    ]
+    refs = {"refs.json": b'[{"id": "k", "title": "Bad \\u0001 title"}]'}
+    json_escape = dossier(tmp_path / "j", "# A\n\n[@k]\n", "bibliography: refs.json\n", refs)
+    assert errors_of(json_escape, tmp_path) == [
+        f"{json_escape / 'refs.json'}:1: error: k.title: "
+        "character U+0001 is not allowed in a document"
+    ]
+
+
+def test_lone_surrogates_from_python(tmp_path: Path) -> None:
+    with pytest.raises(DossierError) as caught:
+        build_api(Dossier(title="T", chapters=[Chapter("# A\n\nbad \ud800 here")]), out=tmp_path)
+    assert [str(d) for d in caught.value.diagnostics] == [
+        "<python>: error: character U+D800 is not allowed in a document"
+    ]
+    with pytest.raises(DossierError):
+        build_api(
+            Dossier(
+                title="T", chapters=[Chapter("# A")], sources=[Source("k", {"title": "\ud800"})]
+            ),
+            out=tmp_path,
+        )
+    assert not list(tmp_path.rglob("*.epub"))
+
+
+def test_missing_things(tmp_path: Path) -> None:
+    folder = dossier(tmp_path / "d", "# A\n\n![Chart](chart.png) and [@nokey].\n",
+                     "chapters: [01.md, 02.md, 01.md]\nbibliography: refs.yaml\n")  # fmt: skip
+    found = errors_of(folder, tmp_path)
+    assert f"{folder / 'dossier.yaml'}:3: error: file not found: {folder / '02.md'}" in found
+    assert f"{folder / 'dossier.yaml'}:3: error: chapter '01.md' is listed twice" in found
+    assert f"{folder / 'dossier.yaml'}:4: error: file not found: {folder / 'refs.yaml'}" in found
+
+
+def test_unknown_citation_and_missing_image_together(tmp_path: Path) -> None:
+    folder = dossier(tmp_path / "d", "# A\n\n![Chart](chart.png)\n\nClaim [@nokey].\n")
+    assert errors_of(folder, tmp_path) == [
+        f"{folder / '01.md'}:3: error: image not found in the dossier folder: chart.png",
+        f"{folder / '01.md'}:5: error: unknown citation key 'nokey' in [@nokey]",
+    ]
+
+
+def test_a_one_megabyte_paragraph(tmp_path: Path) -> None:
+    words = ("alpha beta gamma delta epsilon zeta eta theta " * 23000)[:1_000_000]
+    folder = dossier(tmp_path / "d", f"# A\n\n{words}\n")
+    result = build(folder, tmp_path / "out", ("pdf", "epub"))
+    assert not result.failed, result.diagnostics
+    assert result.artifacts[0].pages and result.artifacts[0].pages > 100
+
+
+def test_twenty_thousand_notes(tmp_path: Path) -> None:
+    refs = "".join(f"- id: k{i}\n  title: Source {i}\n" for i in range(50))
+    body = "\n\n".join(" ".join(f"Claim {i} [@k{i % 50}]." for i in range(j, j + 100))
+                       for j in range(0, 20000, 100))  # fmt: skip
+    folder = dossier(tmp_path / "d", f"# A\n\n{body}\n", "bibliography: refs.yaml\n",
+                     {"refs.yaml": refs.encode()})  # fmt: skip
+    result = build(folder, tmp_path / "out", ("epub",))
+    assert not result.failed, result.diagnostics
+    check = runner.invoke(app, ["check", str(folder)])
+    assert check.exit_code == 0
+
+
+def test_lists_nested_a_thousand_deep(tmp_path: Path) -> None:
+    nested = "".join("  " * i + "- item\n" for i in range(1000))
+    quotes = ">" * 1000 + " deep\n"
+    folder = dossier(tmp_path / "d", f"# A\n\n{nested}\n\n{quotes}")
+    result = build(folder, tmp_path / "out", ("epub", "html"))
+    assert not result.failed, result.diagnostics
+
+
+def test_unwritable_output_folder(tmp_path: Path) -> None:
+    folder = dossier(tmp_path / "d", "# A\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "d").write_text("a file where a folder must go")
+    result = build(folder, out, ("epub",))
+    assert messages(result.diagnostics) == [
+        f"{out / 'd' / 'd.epub'}: error: cannot write here: {out / 'd'} is a file"
+    ]
+
+
+def test_one_failing_dossier_does_not_stop_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = dossier(tmp_path / "sources" / "good", "# A\n")
+    dossier(tmp_path / "sources" / "bad", "# A [@nokey]\n")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["build", "--format", "epub", "--jobs", "2"])
+    assert result.exit_code == 1
+    assert "failed: sources/bad" in result.stderr
+    assert "Traceback" not in result.output
+    assert (tmp_path / "build" / "good" / "good.epub").is_file()
+    assert good.is_dir()

@@ -1,0 +1,147 @@
+"""Nothing outside the dossier folder and the theme is read; nothing is fetched."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import build, dossier, messages, no_partial_files
+
+
+def test_chapter_outside_the_folder(tmp_path: Path, canary: Path, opened: Path) -> None:
+    folder = dossier(tmp_path / "d", "# A\n", f"chapters: [01.md, ../{canary.name}]\n")
+    result = build(folder, tmp_path / "out")
+    assert result.failed
+    assert "is outside the dossier folder" in messages(result.diagnostics)[0]
+    assert str(canary) not in opened.read_text()
+    assert not (tmp_path / "out").exists()
+
+
+def test_symlinked_chapter_escaping(tmp_path: Path, canary: Path, opened: Path) -> None:
+    folder = dossier(tmp_path / "d", "# A\n")
+    (folder / "02.md").symlink_to(canary)
+    result = build(folder, tmp_path / "out")
+    assert result.failed
+    assert "is outside the dossier folder" in " ".join(messages(result.diagnostics))
+    assert str(canary) not in opened.read_text()
+
+
+@pytest.mark.parametrize(
+    "src",
+    ["../canary-secret.txt", "/etc/passwd", "file:///etc/passwd", "assets/../../canary-secret.txt"],
+)
+def test_images_outside_the_folder(tmp_path: Path, canary: Path, opened: Path, src: str) -> None:
+    folder = dossier(tmp_path / "d", f"# A\n\n![Map]({src})\n")
+    result = build(folder, tmp_path / "out", ("epub", "html"))
+    if src.startswith("file:"):
+        # Markdown itself refuses file: links; the text stays text.
+        html = result.artifacts[1].path.read_text()
+        assert "<img" not in html[html.index("<main") :]
+    else:
+        assert result.failed
+        assert "image not found in the dossier folder" in " ".join(messages(result.diagnostics))
+    assert str(canary) not in opened.read_text()
+    assert "/etc/passwd" not in opened.read_text()
+
+
+def test_remote_images_are_not_fetched(tmp_path: Path, server: tuple[str, list[str]]) -> None:
+    url, hits = server
+    folder = dossier(tmp_path / "d", f"# A\n\n![Map]({url}/map.png)\n")
+    result = build(folder, tmp_path / "out")
+    assert messages(result.diagnostics) == [
+        f"{folder / '01.md'}:3: error: image '{url}/map.png' is not a local file "
+        "(remote images are not fetched)"
+    ]
+    assert hits == []
+
+
+def test_stylesheets_cannot_reach_out(
+    tmp_path: Path, canary: Path, opened: Path, server: tuple[str, list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    url, hits = server
+    styles = tmp_path / "styles" / "default"
+    styles.mkdir(parents=True)
+    (styles / "custom.css").write_text(
+        f"@import url({url}/x.css);\n@import url(file://{canary});\n"
+        f"body {{ background: url({url}/bg.png); }}\n"
+        "h1::before { content: url(file:///etc/passwd); }\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = build(dossier(tmp_path / "d", "# A\n\nText.\n"), tmp_path / "out", ("pdf",))
+    assert not result.failed
+    assert hits == []
+    log = opened.read_text()
+    assert str(canary) not in log and "/etc/passwd" not in log
+
+
+def test_a_fifo_does_not_hang_the_build(tmp_path: Path) -> None:
+    folder = dossier(tmp_path / "d", "# A\n", "chapters: [01.md, pipe.md]\n")
+    os.mkfifo(folder / "pipe.md")
+    result = build(folder, tmp_path / "out")
+    assert f"{folder / 'dossier.yaml'}:3: error: not a regular file: {folder / 'pipe.md'}" in (
+        messages(result.diagnostics)
+    )
+
+
+def test_a_device_as_an_image(tmp_path: Path) -> None:
+    folder = dossier(tmp_path / "d", "# A\n\n![Zero](zero.png)\n")
+    (folder / "zero.png").symlink_to("/dev/zero")
+    result = build(folder, tmp_path / "out")
+    assert result.failed
+    assert "image not found in the dossier folder: zero.png" in " ".join(
+        messages(result.diagnostics)
+    )
+
+
+def test_oversized_source_file(tmp_path: Path) -> None:
+    folder = dossier(tmp_path / "d", "# A\n" + "x" * (17 * 1024 * 1024))
+    result = build(folder, tmp_path / "out")
+    assert messages(result.diagnostics)[0].endswith("error: file is too large (17825796 bytes)")
+    no_partial_files(tmp_path / "out")
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("escape", "&lt;script&gt;"),
+        ("sanitize", "Hello  <span>world</span>."),
+    ],
+)
+def test_raw_html_never_reaches_the_renderer(tmp_path: Path, mode: str, expected: str) -> None:
+    chapter = (
+        '# A\n\nHello <script>alert(1)</script> <span onclick="x()">world</span>.\n\n'
+        '<base href="file:///etc/">\n<iframe src="file:///etc/passwd"></iframe>\n'
+        '<object data="x"></object><embed src="y"><link rel="attachment" href="/etc/passwd">\n'
+    )
+    folder = dossier(tmp_path / "d", chapter, f"raw-html: {mode}\n")
+    result = build(folder, tmp_path / "out", ("html",))
+    assert not result.failed, result.diagnostics
+    html = result.artifacts[0].path.read_text()
+    body = html[html.index("<main") :]
+    for tag in ("<script", "<iframe", "<base", "<object", "<embed", "<link"):
+        assert tag not in body
+    assert not re.search(r"<[^>]*\sonclick", body)
+    assert expected in body
+
+
+def test_raw_html_refused_with_its_line(tmp_path: Path) -> None:
+    folder = dossier(
+        tmp_path / "d", '# A\n\nText.\n\n<div onclick="x">Hi</div>\n', "raw-html: refuse\n"
+    )
+    result = build(folder, tmp_path / "out")
+    assert messages(result.diagnostics) == [
+        f"{folder / '01.md'}:5: error: raw HTML is not allowed here (raw-html: refuse); "
+        "write Markdown instead"
+    ]
+
+
+def test_metadata_is_text_never_markup(tmp_path: Path) -> None:
+    folder = dossier(tmp_path / "d", "# A\n", 'subtitle: "<img src=x onerror=alert(1)>"\n')
+    result = build(folder, tmp_path / "out", ("html",))
+    html = result.artifacts[0].path.read_text()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img src=x" not in html
