@@ -76,6 +76,9 @@ def build(
     shard: Annotated[
         str | None, typer.Option(help="Build only share K of N of the dossiers (CI matrix).")
     ] = None,
+    allow_remote: Annotated[
+        bool, typer.Option(help="Fetch http(s) images (public addresses only).")
+    ] = False,
     pdf_timeout: Annotated[
         float, typer.Option(min=1, help="Seconds one PDF's layout may take.")
     ] = SECONDS,
@@ -90,8 +93,9 @@ def build(
         )
     selected = _shard(shard)
     options = BuildOptions(
-        _formats(format), out, strict, theme, pdf_variant, jobs or default_jobs(), force,
-        Limits(pdf_timeout, pdf_memory),
+        formats=_formats(format), out=out, strict=strict, theme=theme, pdf_variant=pdf_variant,
+        jobs=jobs or default_jobs(), force=force, allow_remote=allow_remote,
+        limits=Limits(pdf_timeout, pdf_memory),
     )  # fmt: skip
     try:
         sources = discover(paths or [])

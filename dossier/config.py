@@ -27,5 +27,7 @@ class BuildOptions:
     """Worker processes; 1 builds in this process."""
     force: bool = False
     """Rebuild artifacts that are up to date."""
+    allow_remote: bool = False
+    """Fetch http(s) images (public addresses only, with a timeout and a size cap)."""
     limits: Limits = field(default_factory=Limits)
     """Time and memory for laying out one PDF."""

@@ -23,10 +23,12 @@ class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
     local files into the PDF.
     """
 
-    def __init__(self, root: Path, theme: Theme) -> None:
+    def __init__(self, root: Path, theme: Theme, files: dict[str, bytes] | None = None) -> None:
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
         self.root = root.resolve()
         self.theme = theme
+        self.files = files or {}
+        """Fetched remote images, served from memory under their ``remote/…`` names."""
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
@@ -36,7 +38,15 @@ class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
         if parts.scheme != "file":
             self.refused.append(url)
             raise ValueError(f"not fetched (only files of the dossier and theme are read): {url}")
-        path = self._local(Path(unquote(parts.path)))
+        asked = Path(unquote(parts.path))
+        if asked.is_relative_to(self.root):
+            relative = asked.relative_to(self.root).as_posix()
+            if relative in self.files:
+                kind = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+                return URLFetcherResponse(
+                    url, body=self.files[relative], headers={"Content-Type": kind}
+                )
+        path = self._local(asked)
         info = path.stat()
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESOURCE_BYTES:
             raise ValueError(f"not a regular file of reasonable size: {path}")

@@ -267,4 +267,6 @@ class ResolvedDossier:
     bibliography: tuple[BibEntry, ...]
     assets: tuple[str, ...]
     """Files (images) the HTML refers to, relative to the dossier folder."""
+    remote: tuple[tuple[str, Location], ...]
+    """Remote image URLs (allowed with --allow-remote) and where each is first used."""
     diagnostics: tuple[Diagnostic, ...]

@@ -10,6 +10,8 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import escape
+
 from .config import FORMATS, BuildOptions
 from .errors import (
     Collector,
@@ -23,7 +25,7 @@ from .errors import (
 from .loader import METADATA_FILE, load
 from .manifest import Entry, file_digest, input_digest, is_current, load_manifest, write_manifest
 from .model import Dossier, ResolvedDossier
-from .render import render
+from .render import Rendered, render
 from .resolve import resolve, slugify
 from .themes import load_theme
 from .writers.base import Artifact, get_writer
@@ -78,14 +80,37 @@ def shard(sources: Sequence[Path], k: int, n: int) -> list[Path]:
     return [s for i, s in enumerate(sorted(sources)) if i % n == k - 1]
 
 
-def prepare(source: Source) -> ResolvedDossier:
+def prepare(source: Source, allow_remote: bool = False) -> ResolvedDossier:
     """Load (unless given a ``Dossier``) and resolve; raises DossierError on any error."""
     dossier = source if isinstance(source, Dossier) else load(source)
     if not dossier.slug:
         dossier = dataclasses.replace(dossier, slug=slugify(dossier.title))
-    resolved = resolve(dossier)
+    resolved = resolve(dossier, allow_remote)
     Collector(list(resolved.diagnostics)).raise_if_errors()
     return resolved
+
+
+def with_remote(rendered: Rendered) -> Rendered:
+    """Fetch remote images (allowed with --allow-remote) and point the outputs at copies."""
+    if not rendered.resolved.remote:
+        return rendered
+    from .remote import fetch, local_name
+
+    collector, files = Collector(), {}
+    print_html, documents = rendered.print_html, list(rendered.epub_documents)
+    for url, location in rendered.resolved.remote:
+        try:
+            files[local_name(url)] = fetch(url, location)
+        except DossierError as exc:
+            collector.diagnostics.extend(exc.diagnostics)
+            continue
+        old, new = f'src="{escape(url)}"', f'src="{local_name(url)}"'
+        print_html = print_html.replace(old, new)
+        documents = [dataclasses.replace(d, xhtml=d.xhtml.replace(old, new)) for d in documents]
+    collector.raise_if_errors()
+    return dataclasses.replace(
+        rendered, print_html=print_html, epub_documents=tuple(documents), remote_files=files
+    )
 
 
 def _name(source: Source) -> str:
@@ -101,9 +126,9 @@ def write(
     """Load, resolve, render and write ``formats`` (in the order pdf, epub, html: the PDF's
     final HTML and page numbers feed the other two)."""
     try:
-        resolved = prepare(source)
+        resolved = prepare(source, options.allow_remote)
         theme = load_theme(options.theme or resolved.dossier.theme, where=resolved.dossier.location)
-        rendered = dataclasses.replace(render(resolved, theme), page_map=page_map)
+        rendered = with_remote(dataclasses.replace(render(resolved, theme), page_map=page_map))
         folder = options.out / resolved.dossier.slug
         written: list[Artifact] = []
         for fmt in (f for f in FORMATS if f in formats):
@@ -139,7 +164,8 @@ def _plan(source: Source, options: BuildOptions, manifest: dict[tuple[str, str],
         inputs = input_digest(Path(source), options, _user_styles())
     except OSError:  # missing or unreadable: the build reports it with its location
         return _Plan(source, "", (), _split(wanted, options), ())
-    entries = [manifest.get((name, fmt)) for fmt in wanted]
+    # Remote images are not part of the input digest: with --allow-remote, always rebuild.
+    entries = [manifest.get((name, fmt)) for fmt in wanted if not options.allow_remote]
     current = tuple(
         e
         for e in entries

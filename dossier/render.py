@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -75,6 +75,8 @@ class Rendered:
     epub_css: str
     page_map: tuple[tuple[str, str], ...] = ()
     """Print page labels and where each page starts, once the PDF is laid out."""
+    remote_files: dict[str, bytes] = field(default_factory=dict)
+    """Fetched remote images by their name in the outputs (``remote/…``)."""
 
 
 def _context(resolved: ResolvedDossier) -> dict[str, object]:

@@ -84,6 +84,9 @@ class _Walk:
     """Names of the generated blocks placed so far."""
     headings: list[Heading] = field(default_factory=list)
     assets: set[str] = field(default_factory=set)
+    allow_remote: bool = False
+    remote: dict[str, Location] = field(default_factory=dict)
+    """Remote images to fetch (with --allow-remote), and where each is first used."""
     blocks: int = 0
     """Blocks numbered so far (see ``_Renderer._number``)."""
     players: tuple[ResolvedPlayer, ...] = ()
@@ -226,9 +229,13 @@ class _Renderer(RendererHTML):
 def _check_image(walk: _Walk, src: str, at: Location) -> str:
     """The image's path relative to the dossier folder; errors for remote or missing files."""
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
-        walk.collector.error(
-            at, f"image '{src}' is not a local file (remote images are not fetched)"
-        )
+        if walk.allow_remote and src.startswith(("http://", "https://")):
+            walk.remote[src] = at
+        else:
+            hint = "only http(s) with --allow-remote" if walk.allow_remote else "see --allow-remote"
+            walk.collector.error(
+                at, f"image '{src}' is not a local file (remote images are not fetched; {hint})"
+            )
         return src
     root = walk.dossier.root
     if root is None:
@@ -395,11 +402,12 @@ def _check_text(dossier: Dossier, collector: Collector) -> None:
                 )
 
 
-def resolve(dossier: Dossier) -> ResolvedDossier:
+def resolve(dossier: Dossier, allow_remote: bool = False) -> ResolvedDossier:
     """Every fragment of the dossier as HTML, with notes numbered in reading order."""
     collector = Collector(list(dossier.diagnostics))
     _check_text(dossier, collector)
     walk = _Walk(dossier, collector, Notes(dossier.sources, dossier.lang, collector))
+    walk.allow_remote = allow_remote
     if dossier.csl:
         collector.warning(
             dossier.location,
@@ -433,6 +441,7 @@ def resolve(dossier: Dossier) -> ResolvedDossier:
         notes=tuple(walk.notes.notes),
         bibliography=bibliography,
         assets=tuple(sorted(walk.assets)),
+        remote=tuple(sorted(walk.remote.items())),
         diagnostics=tuple(collector.diagnostics),
     )
 

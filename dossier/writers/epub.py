@@ -161,6 +161,10 @@ def _book(rendered: Rendered, theme: Theme) -> epub.EpubBook:
             epub.EpubItem(uid=f"asset-{index:03d}", file_name=asset, media_type=media_type,
                           content=content)
         )  # fmt: skip
+    for index, (name, data) in enumerate(sorted(rendered.remote_files.items())):
+        media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        book.add_item(epub.EpubItem(uid=f"remote-{index:03d}", file_name=name,
+                                    media_type=media_type, content=data))  # fmt: skip
     book.toc = _toc(rendered.epub_documents, rendered)
     book.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title=terms(d.lang)["contents"])

@@ -18,6 +18,8 @@ def write_html(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpt
     if dossier.root is not None:
         for asset in rendered.resolved.assets:
             atomic_write(folder / asset, (dossier.root / asset).read_bytes())
+    for name, data in rendered.remote_files.items():
+        atomic_write(folder / name, data)
     target = folder / f"{dossier.slug}.html"
     atomic_write(target, rendered.print_html.encode("utf-8"))
     return Artifact(dossier.slug, "html", target)

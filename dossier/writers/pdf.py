@@ -252,7 +252,7 @@ def _lay_out(rendered: Rendered, theme: Theme, options: BuildOptions) -> _Laid:
     resolved = rendered.resolved
     dossier = resolved.dossier
     root = dossier.root or theme.dirs[-1]
-    fetcher = ConfinedFetcher(root, theme)
+    fetcher = ConfinedFetcher(root, theme, rendered.remote_files)
     diagnostics = stylesheet_warnings(rendered, theme, fetcher)
     known = {d.message.removeprefix("CSS: ") for d in diagnostics}
 

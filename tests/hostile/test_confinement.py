@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
+
+from dossier.config import BuildOptions
+from dossier.pipeline import build_one
 
 from .conftest import build, dossier, messages, no_partial_files
 
@@ -53,7 +57,7 @@ def test_remote_images_are_not_fetched(tmp_path: Path, server: tuple[str, list[s
     result = build(folder, tmp_path / "out")
     assert messages(result.diagnostics) == [
         f"{folder / '01.md'}:3: error: image '{url}/map.png' is not a local file "
-        "(remote images are not fetched)"
+        "(remote images are not fetched; see --allow-remote)"
     ]
     assert hits == []
 
@@ -145,3 +149,36 @@ def test_metadata_is_text_never_markup(tmp_path: Path) -> None:
     html = result.artifacts[0].path.read_text()
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<img src=x" not in html
+
+
+def test_allow_remote_still_refuses_private_addresses(
+    tmp_path: Path, server: tuple[str, list[str]]
+) -> None:
+    url, hits = server
+    folder = dossier(tmp_path / "d", f"# A\n\n![Map]({url}/map.png)\n\n![Local](file:///etc/x)\n")
+    result = build_one(folder, BuildOptions(formats=("epub",), out=tmp_path / "out",
+                                            allow_remote=True))  # fmt: skip
+    assert messages(result.diagnostics) == [
+        f"{folder / '01.md'}:3: error: image '{url}/map.png' not fetched: 127.0.0.1 is a "
+        "private or local address (127.0.0.1)"
+    ]
+    assert hits == []
+
+
+def test_allow_remote_embeds_public_images(
+    tmp_path: Path, server: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dossier import remote
+
+    url, hits = server
+    monkeypatch.setattr(remote, "_check", lambda url: None)  # pretend it is public
+    folder = dossier(tmp_path / "d", f"# A\n\n![Map]({url}/map.png)\n")
+    result = build_one(folder, BuildOptions(formats=("epub", "html"), out=tmp_path / "out",
+                                            allow_remote=True))  # fmt: skip
+    assert not result.failed, result.diagnostics
+    assert hits == ["/map.png"]
+    html = result.artifacts[1].path.read_text()
+    name = re.search(r'src="(remote/[0-9a-f]+\.png)"', html).group(1)  # type: ignore[union-attr]
+    assert (result.artifacts[1].path.parent / name).read_bytes().startswith(b"\x89PNG")
+    with zipfile.ZipFile(result.artifacts[0].path) as archive:
+        assert f"EPUB/{name}" in archive.namelist()
