@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 
 from . import cite_styles
+from .csl_style import CslStyle
 from .errors import Collector, Location
 from .markdown import CitationGroup, CitationItem
 from .model import NOTE_MARK, Note, Source
+from .slugs import slugify
 from .terms import terms as terms_for
 
 
@@ -35,6 +37,10 @@ class Notes:
     notes: list[Note] = field(default_factory=list)
     cited: list[str] = field(default_factory=list)
     """Keys in order of first citation."""
+    style: CslStyle | None = None
+    """A CSL style; None for the built-in note style."""
+    collecting: bool = False
+    """First pass with a CSL style: only register citations (see ``CslStyle``)."""
     _by_key: dict[str, Source] = field(default_factory=dict)
     _last_key: str = ""
 
@@ -77,13 +83,14 @@ class Notes:
             source = self.source(item, location, group.source)
             if source is None:
                 continue
+            href = f"#ref-{slugify(source.id)}"
             if source.id not in self.cited:
                 self.cited.append(source.id)
-                text = cite_styles.full_note(source.data, item, self.terms)
+                text = cite_styles.full_note(source.data, item, self.terms, href)
             elif source.id == self._last_key and len(group.items) == 1:
-                text = self._ibid(item)
+                text = Markup('<a class="to-ref" href="{}">{}</a>').format(href, self._ibid(item))
             else:
-                text = cite_styles.short_note(source.data, item, self.terms)
+                text = cite_styles.short_note(source.data, item, self.terms, href)
             self._last_key = source.id if len(group.items) == 1 else ""
             parts.append(
                 Markup('<span class="citation" data-key="{}">{}</span>').format(source.id, text)
@@ -95,8 +102,38 @@ class Notes:
         ibid = self.terms["ibid"]
         return escape(f"{ibid[:-1]}, {loc}" if loc and ibid.endswith(".") else ibid)
 
+    def _csl(self, group: CitationGroup, location: Location, in_note: bool) -> str:
+        """A citation group in the CSL style: a note (note styles) or text (in-text styles)."""
+        assert self.style is not None
+        found = [self.source(item, location, group.source) for item in group.items]
+        if any(s is None for s in found):
+            return str(escape(group.source))
+        keys = [s.id for s in found if s is not None]
+        for key in keys:
+            if key not in self.cited:
+                self.cited.append(key)
+        if self.collecting:
+            self.style.register(group, keys)
+            return ""
+        text = self.style.cite()
+        lead = ""
+        if group.in_text and found[0] is not None:
+            names = cite_styles.in_text_authors(found[0].data, self.terms)
+            lead = str(escape(names)) + " "
+            text = _without_author(text, names) if self.style.in_text else text
+        elif group.items[0].suppress_author and found[0] is not None:
+            text = _without_author(text, cite_styles.in_text_authors(found[0].data, self.terms))
+        if in_note and not self.style.in_text:
+            text = text.removesuffix(".")  # the note's own sentence ends it
+        linked = f'<a class="citation" href="#ref-{slugify(keys[0])}">{text}</a>'
+        if self.style.in_text or in_note:
+            return lead + linked
+        return lead.rstrip() + self.add(f"<p>{linked}</p>", location, cites=True)
+
     def cite(self, group: CitationGroup, location: Location, in_note: bool) -> str:
         """HTML for a citation group where it is written: a note call, or text inside a note."""
+        if self.style is not None:
+            return self._csl(group, location, in_note)
         parts = self.format(group, location)
         if not parts:
             return escape(group.source)
@@ -118,8 +155,21 @@ class Notes:
 
     def mark_uncited(self, keys: Sequence[str]) -> None:
         """``nocite`` keys join the bibliography without a note (``*`` means every source)."""
-        wanted = [s.id for s in self.sources] if "*" in keys else keys
+        wanted = [s.id for s in self.sources] if "*" in keys or "@*" in keys else keys
+        new = []
         for key in wanted:
             key = key.lstrip("@")
             if key in self._by_key and key not in self.cited:
                 self.cited.append(key)
+                new.append(key)
+        if self.style is not None and self.collecting:
+            self.style.register_uncited(new)
+
+
+def _without_author(text: str, names: str) -> str:
+    """A CSL citation without its author names (``[-@key]``, or an in-text ``@key`` whose
+    names are already in the sentence): citeproc-py has no suppress-author."""
+    for candidate in (names + ", ", names + " ", names):
+        if candidate and candidate in text:
+            return text.replace(candidate, "", 1)
+    return text

@@ -89,12 +89,15 @@ def year(data: Csl, terms: Mapping[str, str]) -> str:
     return str(parts[0]) if parts else terms["no-date"]
 
 
-def _title(data: Csl, short: bool = False) -> Markup:
+def _title(data: Csl, short: bool = False, href: str = "") -> Markup:
     title = str(data.get("title-short") or _shorten(str(data.get("title", "")))) if short else ""
     title = title or str(data.get("title", ""))
     if str(data.get("type", "")) in _WHOLE_WORKS:
-        return Markup("<cite>{}</cite>").format(title)
-    return Markup("“{}”").format(title)
+        text = Markup("<cite>{}</cite>").format(title)
+    else:
+        text = Markup("“{}”").format(title)
+    # In a note, the title links to the source's entry in the bibliography.
+    return Markup('<a class="to-ref" href="{}">{}</a>').format(href, text) if href else text
 
 
 def _shorten(title: str) -> str:
@@ -137,13 +140,13 @@ def _wrap(body: Markup, item: CitationItem, lang: str) -> Markup:
     return body
 
 
-def full_note(data: Csl, item: CitationItem, terms: Mapping[str, str]) -> Markup:
+def full_note(data: Csl, item: CitationItem, terms: Mapping[str, str], href: str = "") -> Markup:
     """The first citation of a source: everything a reader needs to find it."""
     parts: list[Markup] = []
     who = "" if item.suppress_author else authors(data, terms)
     if who:
         parts.append(escape(who))
-    parts.append(_title(data))
+    parts.append(_title(data, href=href))
     container = data.get("container-title")
     if container:
         parts.append(Markup("<cite>{}</cite>").format(container))
@@ -158,10 +161,10 @@ def full_note(data: Csl, item: CitationItem, terms: Mapping[str, str]) -> Markup
     return Markup("{}, {}").format(body, link) if link else body
 
 
-def short_note(data: Csl, item: CitationItem, terms: Mapping[str, str]) -> Markup:
+def short_note(data: Csl, item: CitationItem, terms: Mapping[str, str], href: str = "") -> Markup:
     """A later citation of a source: author's family name and a short title."""
     who = "" if item.suppress_author else authors(data, terms, short=True)
-    title = _title(data, short=True)
+    title = _title(data, short=True, href=href)
     body = Markup("{}, {}").format(who, title) if who else title
     return _wrap(body, item, terms["lang"])
 

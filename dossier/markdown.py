@@ -283,6 +283,8 @@ def _is_note(token: Token) -> bool:
 def _note_placement(state: StateCore) -> None:
     """As Pandoc does for note styles: no space before a note call, and sentence
     punctuation that follows a citation moves before the call (``text [@a].`` -> ``text.¹``)."""
+    if not state.env.get("notes", True):
+        return  # an in-text citation style: the citation stays where it was written
     in_footnote = False
     for block in state.tokens:
         if block.type in ("footnote_open", "footnote_close"):

@@ -26,7 +26,8 @@ from .loader import METADATA_FILE, load
 from .manifest import Entry, file_digest, input_digest, is_current, load_manifest, write_manifest
 from .model import Dossier, ResolvedDossier
 from .render import Rendered, render
-from .resolve import resolve, slugify
+from .resolve import resolve
+from .slugs import slugify
 from .themes import load_theme
 from .writers.base import Artifact, get_writer
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,8 @@ from markupsafe import escape
 
 from . import cite_styles
 from .citations import Notes
-from .errors import Collector, Location
+from .csl_style import CslStyle
+from .errors import Collector, DossierError, Location
 from .markdown import normalize, parser
 from .model import (
     BLOCK_MARK,
@@ -33,6 +33,7 @@ from .model import (
     ResolvedPlayer,
 )
 from .sanitize import sanitize
+from .slugs import slugify
 from .terms import terms as terms_for
 from .textio import NOT_XML
 
@@ -49,14 +50,6 @@ RESERVED_IDS = {
     "last-page",
 }
 _IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
-
-
-def slugify(text: str) -> str:
-    """Pandoc's identifier rule: lower case, letters/digits/-_. kept, spaces to hyphens."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"[^\w\s.-]", "", text)
-    text = re.sub(r"\s+", "-", text.strip())
-    return text.lstrip("0123456789-_.") or "section"
 
 
 def _plain(tokens: Sequence[Token]) -> str:
@@ -262,6 +255,7 @@ def render_markdown(walk: _Walk, text: Markdown, inline: bool = False) -> str:
         "location": text.location,
         "keys": {s.id for s in walk.dossier.sources},
         "numeric_citations": walk.dossier.numeric_citations,
+        "notes": walk.notes.style is None or not walk.notes.style.in_text,
     }
     if bad := NOT_XML.search(text.text):
         line = text.text.count("\n", 0, bad.start())
@@ -404,16 +398,29 @@ def _check_text(dossier: Dossier, collector: Collector) -> None:
 
 def resolve(dossier: Dossier, allow_remote: bool = False) -> ResolvedDossier:
     """Every fragment of the dossier as HTML, with notes numbered in reading order."""
-    collector = Collector(list(dossier.diagnostics))
-    _check_text(dossier, collector)
-    walk = _Walk(dossier, collector, Notes(dossier.sources, dossier.lang, collector))
-    walk.allow_remote = allow_remote
+    style = None
     if dossier.csl:
-        collector.warning(
-            dossier.location,
-            f"CSL styles are not supported yet: '{dossier.csl}' is ignored and the built-in "
-            "note style is used",
-        )
+        try:
+            style = CslStyle(dossier.csl, dossier.sources, dossier.root, dossier.lang,
+                             dossier.location)  # fmt: skip
+        except DossierError as exc:
+            return _failed(dossier, exc)
+        # First pass: meet every citation in reading order, so the style can number them.
+        _resolve(dossier, allow_remote, Notes(dossier.sources, dossier.lang, Collector(),
+                                              style=style, collecting=True))  # fmt: skip
+    notes = Notes(dossier.sources, dossier.lang, Collector(list(dossier.diagnostics)), style=style)
+    return _resolve(dossier, allow_remote, notes)
+
+
+def _failed(dossier: Dossier, error: DossierError) -> ResolvedDossier:
+    return ResolvedDossier(dossier, (), (), (), (), (), (), (), (), (), (), error.diagnostics)
+
+
+def _resolve(dossier: Dossier, allow_remote: bool, notes: Notes) -> ResolvedDossier:
+    collector = notes.collector
+    _check_text(dossier, collector)
+    walk = _Walk(dossier, collector, notes)
+    walk.allow_remote = allow_remote
     if dossier.cover_image:
         _check_image(walk, dossier.cover_image, dossier.location)
     summary = tuple(render_markdown(walk, point, inline=True) for point in dossier.summary)
@@ -464,6 +471,12 @@ def _chapter(walk: _Walk, text: str, location: Location, title: str) -> Resolved
 
 
 def _bibliography(walk: _Walk) -> tuple[BibEntry, ...]:
+    style = walk.notes.style
+    if style is not None:
+        if walk.notes.collecting:
+            return ()
+        return tuple(BibEntry(f"ref-{slugify(key)}", key, html)
+                     for key, html in style.bibliography())  # fmt: skip
     by_key = {s.id: s for s in walk.dossier.sources}
     terms = walk.notes.terms
     keys = list(walk.notes.cited)
