@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .bibtex import parse_bibtex
 from .errors import Collector, DossierError, Location, display_path
 from .model import Source
 from .textio import read_text
@@ -22,6 +23,9 @@ def load_references(path: Path, location: Location, collector: Collector) -> lis
         suffix = path.suffix.lower()
         if suffix == ".json":
             return _from_json(text, where, collector)
+        if suffix == ".bib":
+            return [Source(key, item, Location(where.path, line))
+                    for key, item, line in parse_bibtex(text, where, collector)]  # fmt: skip
         if suffix in (".yaml", ".yml"):
             data = load_yaml(text, where)
             if isinstance(data, dict) and "references" in data:
@@ -31,7 +35,8 @@ def load_references(path: Path, location: Location, collector: Collector) -> lis
         collector.diagnostics.extend(exc.diagnostics)
         return []
     collector.error(
-        location, f"unsupported bibliography format '{path.suffix}' (use CSL-JSON or CSL-YAML)"
+        location,
+        f"unsupported bibliography format '{path.suffix}' (use CSL-JSON, CSL-YAML or BibTeX)",
     )
     return []
 
@@ -102,8 +107,9 @@ def check_duplicates(sources: Iterable[Source], collector: Collector) -> list[So
     for source in sources:
         if source.id in seen:
             first = seen[source.id].location
-            collector.error(
-                source.location, f"duplicate reference key '{source.id}' (also {first})"
+            collector.warning(
+                source.location,
+                f"duplicate reference key '{source.id}': the entry at {first} is used",
             )
             continue
         seen[source.id] = source

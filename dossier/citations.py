@@ -37,6 +37,8 @@ class Notes:
     notes: list[Note] = field(default_factory=list)
     cited: list[str] = field(default_factory=list)
     """Keys in order of first citation."""
+    log: list[str] = field(default_factory=list)
+    """Every key cited, in order (to know what one passage cites)."""
     style: CslStyle | None = None
     """A CSL style; None for the built-in note style."""
     collecting: bool = False
@@ -84,6 +86,7 @@ class Notes:
             if source is None:
                 continue
             href = f"#ref-{slugify(source.id)}"
+            self.log.append(source.id)
             if source.id not in self.cited:
                 self.cited.append(source.id)
                 text = cite_styles.full_note(source.data, item, self.terms, href)
@@ -109,6 +112,7 @@ class Notes:
         if any(s is None for s in found):
             return str(escape(group.source))
         keys = [s.id for s in found if s is not None]
+        self.log += keys
         for key in keys:
             if key not in self.cited:
                 self.cited.append(key)

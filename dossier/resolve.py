@@ -18,6 +18,7 @@ from . import cite_styles
 from .citations import Notes
 from .csl_style import CslStyle
 from .errors import Collector, DossierError, Location
+from .lints import lint_key_points, lint_sources
 from .markdown import normalize, parser
 from .model import (
     BLOCK_MARK,
@@ -423,12 +424,20 @@ def _resolve(dossier: Dossier, allow_remote: bool, notes: Notes) -> ResolvedDoss
     walk.allow_remote = allow_remote
     if dossier.cover_image:
         _check_image(walk, dossier.cover_image, dossier.location)
-    summary = tuple(render_markdown(walk, point, inline=True) for point in dossier.summary)
+    summary_html, cited_by_point = [], []
+    for point in dossier.summary:
+        start = len(walk.notes.log)
+        summary_html.append(render_markdown(walk, point, inline=True))
+        cited_by_point.append((point, walk.notes.log[start:]))
+    summary = tuple(summary_html)
     chapters = [_chapter(walk, chapter.markdown, chapter.location, chapter.title)
                 for chapter in dossier.chapters]  # fmt: skip
     if appendix := _appendix(walk):
         chapters.append(appendix)
     walk.notes.mark_uncited(dossier.nocite)
+    if not walk.notes.collecting:
+        lint_sources(dossier, walk.notes.log, collector)
+        lint_key_points(dossier, cited_by_point, collector)
     bibliography = _bibliography(walk)
     if bibliography and "refs" not in walk.placed:
         title = terms_for(dossier.lang)["bibliography"]

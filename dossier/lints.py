@@ -1,0 +1,88 @@
+"""Lints for sources and key judgments: warnings with ``path:line`` (errors under --strict).
+
+A source silences a lint with ``lint-ignore: [missing-date, unfindable]`` in its entry (say,
+a placeholder for a source the original report does not name).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .errors import Collector
+from .model import Dossier, Markdown, Source
+
+LINTS = ("unused", "missing-title", "missing-date", "unfindable", "duplicate-url")
+GRADE = re.compile(r"^([A-F])([1-6])$")
+RELIABILITY = {
+    "A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
+    "D": "not usually reliable", "E": "unreliable", "F": "reliability unknown",
+}  # fmt: skip
+CREDIBILITY = {
+    "1": "confirmed", "2": "probably true", "3": "possibly true",
+    "4": "doubtfully true", "5": "improbable", "6": "truth cannot be judged",
+}  # fmt: skip
+
+
+def _ignored(source: Source) -> set[str]:
+    value = source.data.get("lint-ignore", [])
+    return {str(v) for v in (value if isinstance(value, list) else [value])}
+
+
+def grade(source: Source) -> str:
+    """The source's NATO/Admiralty grade (``B2``) from ``grade:`` or a ``grade: B2`` note line."""
+    value = source.data.get("grade")
+    if value is None:
+        match = re.search(r"(?im)^\s*grade\s*:\s*(\S+)\s*$", str(source.data.get("note", "")))
+        value = match.group(1) if match else None
+    return str(value).strip().upper() if value is not None else ""
+
+
+def lint_sources(dossier: Dossier, cited: Sequence[str], collector: Collector) -> None:
+    """Warnings about the sources themselves."""
+    uncited_ok = "*" in dossier.nocite or "@*" in dossier.nocite
+    urls: dict[str, Source] = {}
+    for source in dossier.sources:
+        ignored, data, at = _ignored(source), source.data, source.location
+        for name in ignored - set(LINTS):
+            collector.warning(at, f"source '{source.id}': unknown lint '{name}' in lint-ignore")
+        if "unused" not in ignored and source.id not in cited and not uncited_ok:
+            collector.warning(at, f"source '{source.id}' is never cited")
+        if "missing-title" not in ignored and not str(data.get("title", "")).strip():
+            collector.warning(at, f"source '{source.id}' has no title")
+        if "missing-date" not in ignored and not data.get("issued"):
+            collector.warning(at, f"source '{source.id}' has no date (issued)")
+        if "unfindable" not in ignored and not any(
+            data.get(k) for k in ("URL", "DOI", "publisher")
+        ):
+            collector.warning(
+                at, f"source '{source.id}' gives no way to find it (a URL, DOI or publisher)"
+            )
+        url = str(data.get("URL", "")).strip().rstrip("/")
+        if url and url in urls and "duplicate-url" not in ignored:
+            first = urls[url]
+            collector.warning(
+                at, f"source '{source.id}' has the same URL as '{first.id}' ({first.location})"
+            )
+        urls.setdefault(url, source) if url else None
+        if (value := grade(source)) and not GRADE.match(value):
+            collector.warning(
+                at, f"source '{source.id}': grade '{value}' is not a reliability A–F and a "
+                "credibility 1–6, such as B2"
+            )  # fmt: skip
+
+
+def lint_key_points(
+    dossier: Dossier, cited_by_point: Sequence[tuple[Markdown, list[str]]], collector: Collector
+) -> None:
+    """When sources are graded, a key judgment resting only on weak or ungraded sources."""
+    grades = {s.id: grade(s) for s in dossier.sources}
+    if not any(grades.values()):
+        return
+    for point, keys in cited_by_point:
+        if keys and all(grades.get(k, "")[:1] in ("", "E", "F") for k in keys):
+            collector.warning(
+                point.location,
+                "key point cites only sources graded E or F, or ungraded: "
+                + ", ".join(f"{k} ({grades.get(k) or 'ungraded'})" for k in dict.fromkeys(keys)),
+            )
