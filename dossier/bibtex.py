@@ -79,7 +79,11 @@ def _issued(fields: Any) -> dict[str, Any] | None:
 
 def entry_to_csl(key: str, entry: Any) -> dict[str, Any]:
     """One pybtex entry as a CSL item."""
-    item: dict[str, Any] = {"id": key, "type": TYPES.get(entry.type.lower(), "document")}
+    kind = TYPES.get(entry.type.lower(), "document")
+    subtype = entry.fields.get("entrysubtype", "").strip().lower()
+    if kind == "article-journal" and subtype in ("newspaper", "magazine"):
+        kind = f"article-{subtype}"  # BibLaTeX's way of marking press articles
+    item: dict[str, Any] = {"id": key, "type": kind}
     for name, value in entry.fields.items():
         csl = FIELDS.get(name.lower())
         if csl and csl not in item:

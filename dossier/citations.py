@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from . import cite_styles
 from .csl_style import CslStyle
 from .errors import Collector, Location
+from .lints import grade
 from .markdown import CitationGroup, CitationItem
 from .model import NOTE_MARK, Note, Source
 from .slugs import slugify
@@ -96,7 +97,9 @@ class Notes:
                 text = cite_styles.short_note(source.data, item, self.terms, href)
             self._last_key = source.id if len(group.items) == 1 else ""
             parts.append(
-                Markup('<span class="citation" data-key="{}">{}</span>').format(source.id, text)
+                Markup('<span class="citation" data-key="{}">{}</span>{}').format(
+                    source.id, text, grade_mark([source])
+                )
             )
         return parts
 
@@ -130,6 +133,7 @@ class Notes:
         if in_note and not self.style.in_text:
             text = text.removesuffix(".")  # the note's own sentence ends it
         linked = f'<a class="citation" href="#ref-{slugify(keys[0])}">{text}</a>'
+        linked += str(grade_mark([s for s in found if s is not None]))
         if self.style.in_text or in_note:
             return lead + linked
         return lead.rstrip() + self.add(f"<p>{linked}</p>", location, cites=True)
@@ -173,7 +177,17 @@ class Notes:
 def _without_author(text: str, names: str) -> str:
     """A CSL citation without its author names (``[-@key]``, or an in-text ``@key`` whose
     names are already in the sentence): citeproc-py has no suppress-author."""
+    if match := re.match(r"^\(([^()]*?), (.*)$", text, re.DOTALL):
+        return "(" + match.group(2)  # author-date: "(Doe & Roe, 2020, p. 3)" -> "(2020, p. 3)"
     for candidate in (names + ", ", names + " ", names):
         if candidate and candidate in text:
             return text.replace(candidate, "", 1)
     return text
+
+
+def grade_mark(sources: Sequence[Source]) -> Markup:
+    """`` [B2]`` after a citation: the sources' NATO/Admiralty grades, when they have one."""
+    grades = [g for g in (grade(s) for s in sources) if g]
+    if not grades:
+        return Markup("")
+    return Markup(' <span class="grade" title="{0}">[{0}]</span>').format("; ".join(grades))

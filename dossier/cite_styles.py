@@ -111,12 +111,23 @@ def _shorten(title: str) -> str:
     return " ".join(words)
 
 
-def _link(data: Csl) -> Markup:
+def _link(data: Csl, terms: Mapping[str, str], sentence: bool = False) -> Markup:
+    """Where to find the source: DOI or URL (with the accessed date), and an archived copy."""
     if doi := data.get("DOI"):
         url = f"https://doi.org/{doi}"
     elif not (url := str(data.get("URL", ""))):
         return Markup("")
-    return Markup('<a class="url" href="{0}">{0}</a>').format(url)
+    link = Markup('<a class="url" href="{0}">{0}</a>').format(url)
+    accessed = date(data.get("accessed"), terms["lang"])
+    if accessed and not data.get("DOI"):
+        lead = terms["accessed"].capitalize() if sentence else terms["accessed"]
+        link = Markup("{} {}{} {}").format(lead, accessed, "." if sentence else ",", link)
+    archive = data.get("archive_url") or data.get("archive-url")
+    if archive:
+        link = Markup('{} ({} <a class="url" href="{}">{}</a>)').format(
+            link, terms["archived"], archive, archive
+        )
+    return link
 
 
 def locator(item: CitationItem, lang: str = "en") -> str:
@@ -157,7 +168,7 @@ def full_note(data: Csl, item: CitationItem, terms: Mapping[str, str], href: str
     else:
         parts += [escape(p) for p in (where, when) if p]
     body = _wrap(Markup(", ").join(parts), item, terms["lang"])
-    link = _link(data)
+    link = _link(data, terms)
     return Markup("{}, {}").format(body, link) if link else body
 
 
@@ -188,7 +199,8 @@ def bibliography_entry(data: Csl, terms: Mapping[str, str]) -> Markup:
         if data.get(key):
             parts.append(escape(str(data[key])))
     parts.append(escape(date(data.get("issued"), terms["lang"]) or terms["no-date"]))
-    link = _link(data)
+    link = _link(data, terms, sentence=True)
     if link:
         parts.append(link)
-    return Markup(". ").join(p for p in parts if p) + Markup(".")
+    text = Markup(". ").join(p for p in parts if p)
+    return text if text.endswith(".") else text + Markup(".")

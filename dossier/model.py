@@ -270,3 +270,5 @@ class ResolvedDossier:
     remote: tuple[tuple[str, Location], ...]
     """Remote image URLs (allowed with --allow-remote) and where each is first used."""
     diagnostics: tuple[Diagnostic, ...]
+    graded: tuple[tuple[str, str, str, str], ...] = ()
+    """(grade, reliability, credibility, entry HTML) for graded sources, best first."""

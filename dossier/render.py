@@ -103,6 +103,7 @@ def _expand_blocks(html: str, resolved: ResolvedDossier, env: jinja2.Environment
             blocks.positions(resolved.parties, resolved.positions, t)  # type: ignore[attr-defined]
         ),
         "timeline": lambda: str(blocks.timeline(resolved.timeline, t)),  # type: ignore[attr-defined]
+        "grades": lambda: str(blocks.grades(resolved.graded, t)),  # type: ignore[attr-defined]
         "refs": lambda: str(
             blocks.bibliography(  # type: ignore[attr-defined]
                 resolved.bibliography, resolved.dossier.numeric_citations

@@ -15,10 +15,10 @@ from markdown_it.utils import OptionsDict
 from markupsafe import escape
 
 from . import cite_styles
-from .citations import Notes
+from .citations import Notes, grade_mark
 from .csl_style import CslStyle
 from .errors import Collector, DossierError, Location
-from .lints import lint_key_points, lint_sources
+from .lints import CREDIBILITY, GRADE, RELIABILITY, grade, lint_key_points, lint_sources
 from .markdown import normalize, parser
 from .model import (
     BLOCK_MARK,
@@ -439,12 +439,20 @@ def _resolve(dossier: Dossier, allow_remote: bool, notes: Notes) -> ResolvedDoss
         lint_sources(dossier, walk.notes.log, collector)
         lint_key_points(dossier, cited_by_point, collector)
     bibliography = _bibliography(walk)
+    graded = _graded(dossier, bibliography)
     if bibliography and "refs" not in walk.placed:
         title = terms_for(dossier.lang)["bibliography"]
         walk.placed["refs"] = "refs"
         html = f'<h1 id="refs">{escape(title)}</h1>\n' + BLOCK_MARK.format("refs")
         chapters.append(
             ResolvedChapter("refs", title, str(escape(title)), html, kind="bibliography")
+        )
+    if graded:
+        title = terms_for(dossier.lang)["grades"]
+        chapter_id = walk.unique_id("sources-by-grade")
+        html = f'<h1 id="{chapter_id}">{escape(title)}</h1>\n' + BLOCK_MARK.format("grades")
+        chapters.append(
+            ResolvedChapter(chapter_id, title, str(escape(title)), html, kind="appendix")
         )
     return ResolvedDossier(
         dossier=dossier,
@@ -459,6 +467,7 @@ def _resolve(dossier: Dossier, allow_remote: bool, notes: Notes) -> ResolvedDoss
         assets=tuple(sorted(walk.assets)),
         remote=tuple(sorted(walk.remote.items())),
         diagnostics=tuple(collector.diagnostics),
+        graded=graded,
     )
 
 
@@ -479,12 +488,26 @@ def _chapter(walk: _Walk, text: str, location: Location, title: str) -> Resolved
     return ResolvedChapter(top.id, top.text, title_html, html, headings)
 
 
+def _graded(
+    dossier: Dossier, entries: tuple[BibEntry, ...]
+) -> tuple[tuple[str, str, str, str], ...]:
+    """Rows of the "sources by grade" table: cited sources with a valid grade, best first."""
+    by_key = {s.id: s for s in dossier.sources}
+    rows = []
+    for entry in entries:
+        value = grade(by_key[entry.key]) if entry.key in by_key else ""
+        if match := GRADE.match(value):
+            rows.append((value, RELIABILITY[match.group(1)], CREDIBILITY[match.group(2)],
+                         entry.html))  # fmt: skip
+    return tuple(sorted(rows, key=lambda row: row[0]))
+
+
 def _bibliography(walk: _Walk) -> tuple[BibEntry, ...]:
     style = walk.notes.style
     if style is not None:
         if walk.notes.collecting:
             return ()
-        return tuple(BibEntry(f"ref-{slugify(key)}", key, html)
+        return tuple(BibEntry(f"ref-{slugify(key)}", key, html + str(_mark(walk, key)))
                      for key, html in style.bibliography())  # fmt: skip
     by_key = {s.id: s for s in walk.dossier.sources}
     terms = walk.notes.terms
@@ -496,9 +519,15 @@ def _bibliography(walk: _Walk) -> tuple[BibEntry, ...]:
         keys.sort(key=order.__getitem__)
     return tuple(
         BibEntry(f"ref-{slugify(key)}", key,
-                 str(cite_styles.bibliography_entry(by_key[key].data, terms)))
+                 str(cite_styles.bibliography_entry(by_key[key].data, terms))
+                 + str(_mark(walk, key)))
         for key in keys
     )  # fmt: skip
+
+
+def _mark(walk: _Walk, key: str) -> str:
+    source = next((s for s in walk.dossier.sources if s.id == key), None)
+    return str(grade_mark([source])) if source else ""
 
 
 def _sort_key(data: Any) -> tuple[str, str, str]:

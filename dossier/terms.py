@@ -11,8 +11,10 @@ _TERMS: dict[str, dict[str, str]] = {
         "player": "Player", "role": "Role", "party": "Party", "position": "Position",
         "issue": "Issue", "date": "Date", "event": "Event", "version": "Version",
         "topics": "Topics", "notes": "Notes", "back": "Back to text", "cover": "Cover",
-        "accessed": "accessed", "edited-by": "edited by",
+        "accessed": "accessed", "edited-by": "edited by", "archived": "archived at",
         "endnote": "This note is printed in full in the Notes at the end, page",
+        "grades": "Sources by grade", "grade": "Grade", "reliability": "Reliability",
+        "credibility": "Credibility", "source": "Source",
     },
     "de": {
         "pages": "Seiten", "and": "und", "et-al": "u. a.", "no-date": "o. J.", "ibid": "Ebd.",
