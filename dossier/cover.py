@@ -85,5 +85,5 @@ def cover_png(dossier: Dossier, theme: Theme, date: str) -> bytes:
             draw.text((MARGIN, y), line, font=small, fill=look.muted)
             y += 70
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
