@@ -44,11 +44,11 @@ class Notes:
     """A CSL style; None for the built-in note style."""
     collecting: bool = False
     """First pass with a CSL style: only register citations (see ``CslStyle``)."""
-    _by_key: dict[str, Source] = field(default_factory=dict)
+    by_key: dict[str, Source] = field(default_factory=dict)
     _last_key: str = ""
 
     def __post_init__(self) -> None:
-        self._by_key = {s.id: s for s in self.sources}
+        self.by_key = {s.id: s for s in self.sources}
 
     @property
     def terms(self) -> Mapping[str, str]:
@@ -74,7 +74,7 @@ class Notes:
                 f"has {len(self.sources)}",
             )
             return None
-        found = self._by_key.get(item.key)
+        found = self.by_key.get(item.key)
         if found is None:
             self.collector.error(location, f"unknown citation key '{item.key}' in {written}")
         return found
@@ -167,7 +167,7 @@ class Notes:
         new = []
         for key in wanted:
             key = key.lstrip("@")
-            if key in self._by_key and key not in self.cited:
+            if key in self.by_key and key not in self.cited:
                 self.cited.append(key)
                 new.append(key)
         if self.style is not None and self.collecting:

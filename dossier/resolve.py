@@ -526,7 +526,7 @@ def _bibliography(walk: _Walk) -> tuple[BibEntry, ...]:
 
 
 def _mark(walk: _Walk, key: str) -> str:
-    source = next((s for s in walk.dossier.sources if s.id == key), None)
+    source = walk.notes.by_key.get(key)
     return str(grade_mark([source])) if source else ""
 
 

@@ -29,6 +29,18 @@ def _element(key: str) -> re.Pattern[str]:
     return re.compile(rf'<[a-zA-Z][\w-]*[^<>]*\s{attribute}="{re.escape(value)}"')
 
 
+_KEYS = re.compile(r'\s(data-b|id)="([^"]+)"')
+
+
+def _homes(documents: dict[str, str], order: Sequence[str]) -> dict[str, str]:
+    """Which document holds each ``b:N`` / ``id:X`` (one scan, not one per page)."""
+    home: dict[str, str] = {}
+    for name in order:
+        for attribute, value in _KEYS.findall(documents[name]):
+            home.setdefault(f"{'b' if attribute == 'data-b' else 'id'}:{value}", name)
+    return home
+
+
 def mark_pages(
     documents: dict[str, str], order: Sequence[str], pages: PageMap
 ) -> list[tuple[str, str]]:
@@ -37,20 +49,19 @@ def mark_pages(
     paragraph running over it) is marked just before the next page's marker."""
     found: list[tuple[str, str]] = []
     pending: list[str] = []
+    home = _homes(documents, order)
     for label, key in pages:
         pending.append(label)
-        if not key:
+        if not key or key not in home:
             continue
-        pattern = _element(key)
-        for name in order:
-            match = pattern.search(documents[name])
-            if match:
-                text = documents[name]
-                markers = "".join(_marker(p) for p in pending)
-                documents[name] = text[: match.start()] + markers + text[match.start() :]
-                found += [(p, f"{name.removeprefix(CONTENT)}#page-{p}") for p in pending]
-                pending = []
-                break
+        name = home[key]
+        match = _element(key).search(documents[name])
+        if match:
+            text = documents[name]
+            markers = "".join(_marker(p) for p in pending)
+            documents[name] = text[: match.start()] + markers + text[match.start() :]
+            found += [(p, f"{name.removeprefix(CONTENT)}#page-{p}") for p in pending]
+            pending = []
     if pending and order:
         last = order[-1]
         markers = "".join(_marker(p) for p in pending)
