@@ -86,3 +86,23 @@ def lint_key_points(
                 "key point cites only sources graded E or F, or ungraded: "
                 + ", ".join(f"{k} ({grades.get(k) or 'ungraded'})" for k in dict.fromkeys(keys)),
             )
+
+
+# ---- claims without a source ---------------------------------------------------------------
+
+OPT_OUT = {"uncited-ok", "analysis"}
+"""Classes that exempt a chapter (on its ``#`` heading) or a fenced div from the lint below."""
+_NUMBER = re.compile(r"\d")
+_QUOTE = re.compile(r"[“\"«„]([^”\"»“]{12,})[”\"»“]")
+_NAME = re.compile(r"(?<=[a-z,;:] )(?:[A-Z][\w'’.-]*\s+){1,3}[A-Z][\w'’-]+")
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def factual_sentence(text: str) -> str:
+    """The first sentence stating facts a reader would want sourced (numbers, dates, named
+    actors, quotations), or empty when there is none."""
+    for sentence in _SENTENCE.findall(text):
+        if _NUMBER.search(sentence) or _QUOTE.search(sentence) or _NAME.search(sentence):
+            sentence = " ".join(sentence.split())
+            return sentence if len(sentence) <= 120 else sentence[:117].rstrip() + "…"
+    return ""

@@ -18,7 +18,16 @@ from . import cite_styles
 from .citations import Notes, grade_mark
 from .csl_style import CslStyle
 from .errors import Collector, DossierError, Location
-from .lints import CREDIBILITY, GRADE, RELIABILITY, grade, lint_key_points, lint_sources
+from .lints import (
+    CREDIBILITY,
+    GRADE,
+    OPT_OUT,
+    RELIABILITY,
+    factual_sentence,
+    grade,
+    lint_key_points,
+    lint_sources,
+)
 from .markdown import normalize, parser
 from .model import (
     BLOCK_MARK,
@@ -249,7 +258,38 @@ _RENDERER = _Renderer()
 _LONE_PARAGRAPH = re.compile(r"<p[^>]*>(.*)</p>", re.DOTALL)
 
 
-def render_markdown(walk: _Walk, text: Markdown, inline: bool = False) -> str:
+def _uncited_claims(walk: _Walk, tokens: Sequence[Token], location: Location) -> None:
+    """Warn about body paragraphs that state facts without citing anything."""
+    exempt: list[bool] = []
+    for index, token in enumerate(tokens):
+        classes = set(str(token.attrGet("class") or "").split()) | set(
+            str(token.meta.get("attrs", {}).get("class", "")).split()
+        )
+        if token.type == "heading_open" and token.tag == "h1" and classes & OPT_OUT:
+            return  # the whole chapter is analysis
+        if token.type == "div_open":
+            exempt.append(bool(classes & OPT_OUT))
+        elif token.type == "div_close" and exempt:
+            exempt.pop()
+        if token.type != "inline" or tokens[index - 1].type != "paragraph_open" or any(exempt):
+            continue
+        children = token.children or []
+        nested = [c for child in children for c in (child, *(child.children or []))]
+        if tokens[index - 1].meta.get("figure") or not token.map:
+            continue  # a figure's caption describes the image
+        if any(c.type in ("cite", "footnote_ref") for c in nested):
+            continue
+        if sentence := factual_sentence(_plain(children)):
+            walk.collector.warning(
+                location.shifted(token.map[0]),
+                f"uncited claim: “{sentence}” (cite a source, or mark the passage "
+                "::: {.uncited-ok})",
+            )
+
+
+def render_markdown(
+    walk: _Walk, text: Markdown, inline: bool = False, chapter: bool = False
+) -> str:
     """HTML for one piece of Markdown; ``inline`` drops a lone wrapping paragraph."""
     env: dict[str, Any] = {
         "walk": walk,
@@ -270,6 +310,8 @@ def render_markdown(walk: _Walk, text: Markdown, inline: bool = False) -> str:
     tokens = md.parse(normalize(text.text), env)
     _line_numbers(tokens)
     body, bodies = _split_footnotes(tokens)
+    if chapter and not walk.notes.collecting:
+        _uncited_claims(walk, body, text.location)
     env["footnote_bodies"] = bodies
     html = _RENDERER.render(body, md.options, env)
     if raw == "sanitize":
@@ -477,7 +519,7 @@ def _chapter(walk: _Walk, text: str, location: Location, title: str) -> Resolved
     if title and not text.lstrip().startswith("#"):
         text = f"# {title}\n\n{text}"
         location = location.shifted(-2)
-    html = render_markdown(walk, Markdown(text, location))
+    html = render_markdown(walk, Markdown(text, location), chapter=True)
     headings = tuple(walk.headings[first:])
     top = next((h for h in headings if h.level == 1), None)
     if top is None:

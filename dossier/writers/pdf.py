@@ -13,6 +13,7 @@ from typing import Any
 from weasyprint import HTML
 from weasyprint.document import Document
 
+from .. import engine_fixes
 from ..config import BuildOptions
 from ..errors import Diagnostic, DossierError, Level, Location, display_path
 from ..fetcher import ConfinedFetcher
@@ -216,9 +217,12 @@ def layout(
     """Lay out; while notes moved off their call's page, break before the paragraph that
     pushed them and lay out again. Returns the document, notes still misplaced, and the
     HTML finally laid out (what ``--format html`` writes)."""
+    engine_fixes.keep_notes_with_calls()
+    engine_fixes.moved.clear()
     html = print_html
     document = make_html(html).render()
-    blocks: set[str] = set()
+    blocks: set[str] = set(engine_fixes.moved)
+    html = with_breaks(print_html, blocks)
     for _ in range(MAX_REPAIRS):
         bad = misplaced_notes(document, notes)
         if not bad:
@@ -231,7 +235,10 @@ def layout(
             break
         blocks |= new
         html = with_breaks(print_html, blocks)
+        engine_fixes.moved.clear()
         document = make_html(html).render()
+        blocks |= set(engine_fixes.moved)
+        html = with_breaks(print_html, blocks)
     bad = sorted(set(misplaced_notes(document, notes)) | set(cut_notes(document)))
     return document, bad, html
 
