@@ -8,10 +8,34 @@ import shutil
 from pathlib import Path
 
 WORDS = (
-    "the negotiations security guarantees territory ceasefire sanctions parties positions talks "
-    "envoy proposal minister coalition forces agreement monitoring border corridor delegation "
-    "framework verification withdrawal observers mandate guarantor reconstruction"
-).split()
+    "the",
+    "negotiations",
+    "security",
+    "guarantees",
+    "territory",
+    "ceasefire",
+    "sanctions",
+    "parties",
+    "positions",
+    "talks",
+    "envoy",
+    "proposal",
+    "minister",
+    "coalition",
+    "forces",
+    "agreement",
+    "monitoring",
+    "border",
+    "corridor",
+    "delegation",
+    "framework",
+    "verification",
+    "withdrawal",
+    "observers",
+    "mandate",
+    "guarantor",
+    "reconstruction",
+)
 FIGURE = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200"><rect width="400" '
     'height="200" fill="#eef2f6"/><rect x="40" y="80" width="80" height="100" fill="#1d3557"/>'

@@ -20,12 +20,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import write_all  # noqa: E402
+from generate import write_all
 
 DOSSIER = [sys.executable, "-m", "dossier.cli"]
 
 
-def measure(command: list[str], cwd: Path, runs: int, before: list[str] | None = None) -> tuple[float, float]:
+def measure(
+    command: list[str], cwd: Path, runs: int, before: list[str] | None = None
+) -> tuple[float, float]:
     """Median seconds and peak megabytes of ``command`` over ``runs`` runs."""
     times, peaks = [], []
     for _ in range(runs):

@@ -79,6 +79,10 @@ def build(
     allow_remote: Annotated[
         bool, typer.Option(help="Fetch http(s) images (public addresses only).")
     ] = False,
+    changes_since: Annotated[
+        str | None,
+        typer.Option(help="Add a 'Changes since' chapter against a git revision or older copy."),
+    ] = None,
     pdf_timeout: Annotated[
         float, typer.Option(min=1, help="Seconds one PDF's layout may take.")
     ] = SECONDS,
@@ -95,6 +99,7 @@ def build(
     options = BuildOptions(
         formats=_formats(format), out=out, strict=strict, theme=theme, pdf_variant=pdf_variant,
         jobs=jobs or default_jobs(), force=force, allow_remote=allow_remote,
+        changes_since=changes_since,
         limits=Limits(pdf_timeout, pdf_memory),
     )  # fmt: skip
     try:
@@ -183,6 +188,65 @@ def merge_manifests(
     text = json.dumps(merge(documents), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     out.write_text(text, encoding="utf-8")
     typer.echo(f"wrote {out}")
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The older version: a path, or a git revision.")],
+    new: Annotated[Path, typer.Argument(help="The newer version (a dossier path).")],
+) -> None:
+    """Summarise added, removed and changed paragraphs, sources, players and positions."""
+    from .changes import against, summary
+
+    try:
+        changes = against(old, new)
+    except DossierError as exc:
+        _report(exc.diagnostics)
+        raise typer.Exit(1) from None
+    for line in summary(changes):
+        typer.echo(line)
+
+
+@app.command()
+def new(
+    slug: Annotated[str, typer.Argument(help="Folder name under sources/ (letters, digits, -).")],
+    single_file: Annotated[
+        bool, typer.Option(help="One Markdown file instead of a folder.")
+    ] = False,
+) -> None:
+    """Scaffold a dossier in sources/ that builds at once."""
+    from .scaffold import scaffold
+
+    try:
+        created = scaffold(Path("sources"), slug, single_file)
+    except DossierError as exc:
+        _report(exc.diagnostics)
+        raise typer.Exit(1) from None
+    for path in created:
+        typer.echo(f"created {path}")
+
+
+@app.command()
+def preview(
+    path: Annotated[
+        Path | None, typer.Argument(help="Dossier (default: the only one in sources/).")
+    ] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    pdf: Annotated[bool, typer.Option(help="Also rebuild the PDF in the background.")] = False,
+    theme: Annotated[str | None, typer.Option(help="Theme name or folder.")] = None,
+    exit_after: Annotated[float | None, typer.Option(hidden=True)] = None,
+) -> None:
+    """Serve the dossier as HTML on localhost; it reloads on every save."""
+    from .preview import Preview, serve
+
+    try:
+        source = path or discover()[0]
+    except DossierError as exc:
+        _report(exc.diagnostics)
+        raise typer.Exit(1) from None
+    typer.echo(f"previewing {source} at http://{host}:{port}/ (Ctrl-C to stop)")
+    serve(Preview(source, theme, pdf), host, port, exit_after)
 
 
 @app.command()

@@ -27,6 +27,8 @@ class BuildOptions:
     """Worker processes; 1 builds in this process."""
     force: bool = False
     """Rebuild artifacts that are up to date."""
+    changes_since: str | None = None
+    """A git revision (or an older copy's path): add a "Changes since" chapter."""
     allow_remote: bool = False
     """Fetch http(s) images (public addresses only, with a timeout and a size cap)."""
     limits: Limits = field(default_factory=Limits)

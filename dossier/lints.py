@@ -106,3 +106,28 @@ def factual_sentence(text: str) -> str:
             sentence = " ".join(sentence.split())
             return sentence if len(sentence) <= 120 else sentence[:117].rstrip() + "…"
     return ""
+
+
+def lint_players(dossier: Dossier, collector: Collector) -> None:
+    """The key players and the positions matrix kept in sync, and every stance sourced."""
+    ignored = set(dossier.lint_ignore)
+    parties = {s.party for issue in dossier.positions for s in issue.stances}
+    if dossier.positions and "player-party" not in ignored:
+        for player in dossier.players:
+            if player.party and player.party not in parties:
+                collector.warning(
+                    player.location,
+                    f"player '{player.name}': party '{player.party}' has no column in the "
+                    "positions matrix",
+                )
+    if "uncited-stance" in ignored:
+        return
+    numeric = r"|\[\d+(?:\s*[,;–-]\s*\d+)*\]" if dossier.numeric_citations else ""
+    cite = re.compile(r"\[[^\]]*@|@\w|\[\^|\^\[" + numeric)
+    for issue in dossier.positions:
+        for stance in issue.stances:
+            if not cite.search(stance.text.text):
+                collector.warning(
+                    stance.text.location,
+                    f"the stance of '{stance.party}' on '{issue.issue}' cites nothing",
+                )

@@ -347,6 +347,7 @@ _FIELDS: dict[str, tuple[str, Convert]] = {
     "paper": ("paper", _text),
     "mirror-margins": ("mirror_margins", _bool),
     "raw-html": ("raw_html", _text),
+    "lint-ignore": ("lint_ignore", _texts),
     "theme": ("theme", _text),
     "slug": ("slug", _text),
 }

@@ -152,6 +152,8 @@ class Dossier:
     """A CSL style file for notes and bibliography (the built-in note style when empty)."""
     cover_image: str = ""
     paper: str = "A4"
+    lint_ignore: Sequence[str] = ()
+    """Dossier-wide lints to skip: ``uncited-stance``, ``player-party``."""
     raw_html: str = "escape"
     """Raw HTML in Markdown: ``escape`` (shown as text), ``sanitize`` (kept through an
     allow-list) or ``refuse`` (an error)."""
@@ -177,6 +179,7 @@ class Dossier:
         _freeze(self, "positions", Issue)
         _freeze(self, "timeline", Event)
         _freeze(self, "nocite", str)
+        _freeze(self, "lint_ignore", str)
         _freeze(self, "diagnostics", Diagnostic)
 
 

@@ -91,6 +91,16 @@ def prepare(source: Source, allow_remote: bool = False) -> ResolvedDossier:
     return resolved
 
 
+def with_changes(path: Path, since: str) -> Dossier:
+    """The dossier at ``path`` with a first chapter listing what changed since ``since``."""
+    from .changes import against, chapter
+    from .terms import terms
+
+    current = load(path)
+    changes = chapter(against(since, path), terms(current.lang))
+    return dataclasses.replace(current, chapters=(changes, *current.chapters))
+
+
 def with_remote(rendered: Rendered) -> Rendered:
     """Fetch remote images (allowed with --allow-remote) and point the outputs at copies."""
     if not rendered.resolved.remote:
@@ -127,6 +137,8 @@ def write(
     """Load, resolve, render and write ``formats`` (in the order pdf, epub, html: the PDF's
     final HTML and page numbers feed the other two)."""
     try:
+        if options.changes_since and not isinstance(source, Dossier):
+            source = with_changes(Path(source), options.changes_since)
         resolved = prepare(source, options.allow_remote)
         theme = load_theme(options.theme or resolved.dossier.theme, where=resolved.dossier.location)
         rendered = with_remote(dataclasses.replace(render(resolved, theme), page_map=page_map))
@@ -165,8 +177,12 @@ def _plan(source: Source, options: BuildOptions, manifest: dict[tuple[str, str],
         inputs = input_digest(Path(source), options, _user_styles())
     except OSError:  # missing or unreadable: the build reports it with its location
         return _Plan(source, "", (), _split(wanted, options), ())
-    # Remote images are not part of the input digest: with --allow-remote, always rebuild.
-    entries = [manifest.get((name, fmt)) for fmt in wanted if not options.allow_remote]
+    # Remote images and older revisions are not part of the input digest: always rebuild.
+    entries = [
+        manifest.get((name, fmt))
+        for fmt in wanted
+        if not options.allow_remote and not options.changes_since
+    ]
     current = tuple(
         e
         for e in entries

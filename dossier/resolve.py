@@ -26,6 +26,7 @@ from .lints import (
     factual_sentence,
     grade,
     lint_key_points,
+    lint_players,
     lint_sources,
 )
 from .markdown import normalize, parser
@@ -480,6 +481,7 @@ def _resolve(dossier: Dossier, allow_remote: bool, notes: Notes) -> ResolvedDoss
     if not walk.notes.collecting:
         lint_sources(dossier, walk.notes.log, collector)
         lint_key_points(dossier, cited_by_point, collector)
+        lint_players(dossier, collector)
     bibliography = _bibliography(walk)
     graded = _graded(dossier, bibliography)
     if bibliography and "refs" not in walk.placed:

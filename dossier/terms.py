@@ -13,6 +13,8 @@ _TERMS: dict[str, dict[str, str]] = {
         "topics": "Topics", "notes": "Notes", "back": "Back to text", "cover": "Cover",
         "accessed": "accessed", "edited-by": "edited by", "archived": "archived at",
         "endnote": "This note is printed in full in the Notes at the end, page",
+        "changes-since": "Changes since version", "added": "Added", "removed": "Removed",
+        "changed": "Changed", "sources": "source", "no-changes": "No changes.",
         "grades": "Sources by grade", "grade": "Grade", "reliability": "Reliability",
         "credibility": "Credibility", "source": "Source",
     },
