@@ -11,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pypdf
 import pytest
 from typer.testing import CliRunner
 
@@ -107,6 +108,9 @@ def test_uncited_claims_are_flagged_and_cited_ones_not(tmp_path: Path) -> None:
         "# Analysis {.analysis}\n\nIn 2026 it will change.\n"
     )
     warnings = [str(d) for d in prepare(folder).diagnostics]
+    check = runner.invoke(app, ["check", str(folder), "--strict"])
+    assert check.exit_code == 1
+    assert "warning: uncited claim: “Troops numbered 40,000 in March.”" in check.stderr
     assert warnings == [
         f"{folder / '01.md'}:3: warning: uncited claim: “Troops numbered 40,000 in March.” "
         "(cite a source, or mark the passage ::: {.uncited-ok})",
@@ -187,6 +191,8 @@ def test_diff_against_a_git_revision_and_a_changes_page(tmp_path: Path) -> None:
     html = next(a.path for a in built.artifacts if a.format == "html").read_text()
     assert re.search(r'<h1 [^>]*id="changes"[^>]*>Changes since version 1\.0</h1>', html)
     assert 'href="#territorial-issues">Territorial Issues</a>' in html
+    pdf = next(a.path for a in built.artifacts if a.format == "pdf")
+    assert "Changes since version 1.0" in pypdf.PdfReader(pdf).pages[2].extract_text()
     epub = next(a.path for a in built.artifacts if a.format == "epub")
     chapters = {n: d for n, d in epub_files(epub).items() if n.startswith("EPUB/chapter-")}
     assert b"Changes since version 1.0" in chapters["EPUB/chapter-01.xhtml"]

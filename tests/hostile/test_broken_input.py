@@ -183,3 +183,24 @@ def test_one_failing_dossier_does_not_stop_the_batch(
     assert "Traceback" not in result.output
     assert (tmp_path / "build" / "good" / "good.epub").is_file()
     assert good.is_dir()
+
+
+def test_layout_time_and_memory_limits(tmp_path: Path) -> None:
+    from dossier.config import BuildOptions
+    from dossier.limits import Limits
+    from dossier.pipeline import build_one
+
+    words = ("alpha beta gamma delta epsilon zeta eta theta " * 23000)[:1_000_000]
+    folder = dossier(tmp_path / "d", f"# A\n\n{words}\n")
+    slow = build_one(folder, BuildOptions(formats=("pdf",), out=tmp_path / "o1",
+                                          limits=Limits(seconds=2)))  # fmt: skip
+    assert messages(slow.diagnostics) == [
+        f"{folder / 'dossier.yaml'}:1: error: PDF layout did not finish within 2 s "
+        "(raise --pdf-timeout)"
+    ]
+    hungry = build_one(folder, BuildOptions(formats=("pdf",), out=tmp_path / "o2",
+                                            limits=Limits(memory_mb=120)))  # fmt: skip
+    assert hungry.failed
+    assert "raise --pdf-memory" in messages(hungry.diagnostics)[0]
+    no_partial_files(tmp_path / "o1")
+    assert not list(tmp_path.rglob("*.pdf"))
