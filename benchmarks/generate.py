@@ -45,7 +45,7 @@ SIZES = {
     # name: (chapters, paragraphs per chapter, share of sentences with a citation, tables)
     "small": (3, 6, 0.15, 0),
     "medium": (8, 9, 0.45, 2),
-    "large": (30, 14, 0.45, 6),
+    "large": (46, 14, 0.29, 6),
 }
 
 
