@@ -125,7 +125,8 @@ def test_check_json_follows_its_schema(project: Path) -> None:
 
 
 def test_build_many_on_a_dask_cluster(project: Path) -> None:
-    distributed = pytest.importorskip("distributed")  # a test dependency: never skipped in CI
+    import distributed  # a test dependency (the [test] extra): this test never skips
+
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                        dashboard_address=None)  # fmt: skip
     try:
