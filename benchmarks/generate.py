@@ -67,8 +67,17 @@ def _table(rng: random.Random) -> str:
 
 
 def write(folder: Path, size: str, seed: int = 1) -> Path:
-    """A folder dossier of the given size at ``folder`` (replaced if present)."""
+    """A folder dossier of the given size (``SIZES``) at ``folder``, replaced if present."""
     chapters, paragraphs, cite_rate, tables = SIZES[size]
+    return write_dossier(folder, chapters, paragraphs, cite_rate, tables, seed,
+                         title=f"Synthetic {size} briefing", figure=size != "small")  # fmt: skip
+
+
+def write_dossier(
+    folder: Path, chapters: int, paragraphs: int, cite_rate: float, tables: int, seed: int,
+    title: str = "Synthetic briefing", figure: bool = True,
+) -> Path:  # fmt: skip
+    """A folder dossier of deterministic prose dense with citations (40 sources, all listed)."""
     rng = random.Random(seed)
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "assets").mkdir(parents=True)
@@ -81,7 +90,7 @@ def write(folder: Path, size: str, seed: int = 1) -> Path:
     )
     (folder / "refs.yaml").write_text(refs)
     (folder / "dossier.yaml").write_text(
-        f"title: Synthetic {size} briefing\ndate: 2025-01-01\nbibliography: refs.yaml\n"
+        f"title: {title}\ndate: 2025-01-01\nbibliography: refs.yaml\n"
         "nocite: ['@*']\nsummary:\n  - A key point [@s1].\n"
     )
     for chapter in range(1, chapters + 1):
@@ -89,7 +98,7 @@ def write(folder: Path, size: str, seed: int = 1) -> Path:
         body += [_paragraph(rng, cite_rate) + "\n" for _ in range(paragraphs)]
         if chapter <= tables:
             body.append(_table(rng))
-        if chapter == 1 and size != "small":
+        if chapter == 1 and figure:
             body.append("![Port throughput by route [@s2]](assets/figure.svg)\n")
         (folder / f"{chapter:02d}.md").write_text("\n".join(body))
     return folder

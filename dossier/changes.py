@@ -40,6 +40,13 @@ class Changes:
     players: dict[str, list[str]] = field(default_factory=lambda: {"+": [], "-": [], "~": []})
     positions: dict[str, list[str]] = field(default_factory=lambda: {"+": [], "-": [], "~": []})
 
+    def keyed(self) -> Iterator[tuple[str, str, str]]:
+        """(``sources``/``players``/``positions``, ``+``/``-``/``~``, key) for each change."""
+        for kind, block in (("sources", self.sources), ("players", self.players),
+                            ("positions", self.positions)):  # fmt: skip
+            for sign, keys in block.items():
+                yield from ((kind, sign, key) for key in keys)
+
     @property
     def empty(self) -> bool:
         blocks = (self.sources, self.players, self.positions)
@@ -124,10 +131,7 @@ def summary(changes: Changes) -> list[str]:
         lines += [f"  {sign} {p.location}: {_quote(p.text)}" for p in items]
     lines += [f"  ~ {new.location}: {difference(old.text, new.text)}"
               for old, new in changes.changed]  # fmt: skip
-    for name, block in (("source", changes.sources), ("player", changes.players),
-                        ("position", changes.positions)):  # fmt: skip
-        for sign, keys in block.items():
-            lines += [f"  {sign} {name} {key}" for key in keys]
+    lines += [f"  {sign} {kind.rstrip('s')} {key}" for kind, sign, key in changes.keyed()]
     if changes.empty:
         lines.append("  (no changes)")
     return lines
@@ -150,11 +154,9 @@ def chapter(changes: Changes, terms: dict[str, str]) -> Chapter:
         lines += [f"- {label}, {link(p)}: {_escape(_quote(p.text))}" for p in items]
     lines += [f"- {terms['changed']}, {link(new)}: {_escape(_quote(new.text))}"
               for _, new in changes.changed]  # fmt: skip
-    for name, block in (("sources", changes.sources), ("players", changes.players),
-                        ("positions", changes.positions)):  # fmt: skip
-        for sign, keys in block.items():
-            word = {"+": terms["added"], "-": terms["removed"], "~": terms["changed"]}[sign]
-            lines += [f"- {word}: {_escape(terms[name])} — {_escape(k)}" for k in keys]
+    words = {"+": terms["added"], "-": terms["removed"], "~": terms["changed"]}
+    lines += [f"- {words[sign]}: {_escape(terms[kind])} — {_escape(key)}"
+              for kind, sign, key in changes.keyed()]  # fmt: skip
     if changes.empty:
         lines.append(_escape(terms["no-changes"]))
     return Chapter("\n".join(lines) + "\n", Location("<changes>"))

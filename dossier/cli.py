@@ -109,7 +109,7 @@ def build(
         raise typer.Exit(1) from None
     if selected:
         sources = shard_of(sources, *selected)
-    with Progress(len(sources)) as progress:
+    with Progress() as progress:
         results = build_many(sources, options, progress=progress.update)
     for result in results:
         _report(result.diagnostics)

@@ -64,7 +64,8 @@ def lint_sources(dossier: Dossier, cited: Sequence[str], collector: Collector) -
             collector.warning(
                 at, f"source '{source.id}' has the same URL as '{first.id}' ({first.location})"
             )
-        urls.setdefault(url, source) if url else None
+        if url:
+            urls.setdefault(url, source)
         if (value := grade(source)) and not GRADE.match(value):
             collector.warning(
                 at, f"source '{source.id}': grade '{value}' is not a reliability A–F and a "

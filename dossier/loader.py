@@ -36,8 +36,7 @@ def _load_folder(folder: Path) -> Dossier:
     where = Location(display_path(meta_path), 1)
     meta = load_yaml(read_text(meta_path, where), where)
     if meta is None:
-        meta = LineDict()
-        meta.lines, meta.line = {}, 1
+        meta = _no_metadata()
     if not isinstance(meta, LineDict):
         raise DossierError.at(where, "dossier.yaml must be a mapping of keys to values")
     collector = Collector()
@@ -64,8 +63,7 @@ def _load_file(path: Path) -> Dossier:
         body_line = text.count("\n", 0, match.end()) + 1
         text = text[match.end() :]
     if meta is None:
-        meta = LineDict()
-        meta.lines, meta.line = {}, 1
+        meta = _no_metadata()
     if not isinstance(meta, LineDict):
         raise DossierError.at(where.shifted(1), "front matter must be a mapping of keys to values")
     collector = Collector()
@@ -74,6 +72,13 @@ def _load_file(path: Path) -> Dossier:
     chapters = split_chapters(text, Location(where.path, body_line))
     root = path.parent
     return _build(meta, where, root, path.stem, chapters, collector)
+
+
+def _no_metadata() -> LineDict:
+    """What an empty dossier.yaml or front matter stands for."""
+    meta = LineDict()
+    meta.lines, meta.line = {}, 1
+    return meta
 
 
 def _file_start(path: Path) -> Location:

@@ -69,22 +69,32 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
+def _tree_digest(root: Path, files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@cache
+def _builtin_styles_digest() -> str:
+    """The shipped themes (fonts included) do not change while dossier runs: hash them once."""
+    return _tree_digest(builtin_styles(), _files_under(builtin_styles(), False))
+
+
 def input_digest(source: Path, options: BuildOptions, user_styles: Path | None = None) -> str:
     """Digest of everything an artifact is made from: sources, themes, options, versions."""
-    digest = hashlib.sha256()
-    for label, root, files in (
-        ("source", source.parent if source.is_file() else source, input_files(source)),
-        ("styles", builtin_styles(), _files_under(builtin_styles(), False)),
-        ("user-styles", user_styles, _files_under(user_styles, False) if user_styles else []),
-    ):
-        for path in files:
-            assert root is not None
-            digest.update(f"{label}:{path.relative_to(root).as_posix()}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    settings = {"theme": options.theme, "pdf_variant": options.pdf_variant,
-                "versions": versions(), "code": _code_digest()}  # fmt: skip
-    digest.update(json.dumps(settings, sort_keys=True).encode())
-    return digest.hexdigest()
+    root = source.parent if source.is_file() else source
+    settings = {
+        "source": _tree_digest(root, input_files(source)),
+        "styles": _builtin_styles_digest(),
+        "user-styles": _tree_digest(user_styles, _files_under(user_styles, False))
+        if user_styles else "",
+        "theme": options.theme, "pdf_variant": options.pdf_variant,
+        "versions": versions(), "code": _code_digest(),
+    }  # fmt: skip
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,7 +237,7 @@ def build_many(
                 pool.submit(write, plans[i].source, formats, options, plans[i].page_map): i
                 for i, formats in tasks
             }
-            for future in _as_completed(futures):
+            for future in as_completed(futures):
                 outcomes[futures[future]].append(future.result())
                 if progress:
                     progress(outcomes[futures[future]][-1])
@@ -247,12 +247,6 @@ def build_many(
     results = [_combine(plan, outcomes[i]) for i, plan in enumerate(plans)]
     _record(results, manifest, options)
     return results
-
-
-def _as_completed(futures: dict[Future[Result], int]) -> Iterable[Future[Result]]:
-    from concurrent.futures import as_completed
-
-    return as_completed(futures)
 
 
 def _combine(plan: _Plan, outcomes: list[Result]) -> Result:

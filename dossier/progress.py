@@ -14,9 +14,8 @@ from .pipeline import Result
 class Progress:
     """Call ``update`` with each finished task's result."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self) -> None:
         self.live = sys.stderr.isatty()
-        self.total = total
         self._bar: object | None = None
 
     def __enter__(self) -> Progress:

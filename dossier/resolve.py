@@ -407,7 +407,10 @@ def _appendix(walk: _Walk) -> ResolvedChapter | None:
 
 
 def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
-    """Every string inside metadata values (dataclasses, mappings, sequences), with a name."""
+    """Every string inside metadata values (dataclasses, mappings, sequences), with a name.
+    Markdown is left out: ``render_markdown`` checks it, with its exact location."""
+    if isinstance(value, Markdown):
+        return
     if isinstance(value, str):
         yield where, value
     elif isinstance(value, Mapping):

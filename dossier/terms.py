@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 _TERMS: dict[str, dict[str, str]] = {
     "en": {
         "pages": "Pages", "and": "and", "et-al": "et al.", "no-date": "n.d.", "ibid": "Ibid.",
@@ -123,7 +125,9 @@ def locator_label(label: str, lang: str, plural: bool) -> str:
     return many if plural else singular
 
 
+@cache
 def terms(lang: str) -> dict[str, str]:
-    """The words for ``lang`` (e.g. ``en-GB``), falling back to English word by word."""
+    """The words for ``lang`` (e.g. ``en-GB``), falling back to English word by word.
+    Cached: the dict is shared, never change it."""
     primary = lang.split("-")[0].lower()
     return {**_TERMS["en"], **_TERMS.get(primary, {}), "lang": lang}

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from benchmarks.generate import write as write_synthetic
 from dossier.config import BuildOptions
 from dossier.pipeline import build_one, prepare
 
 from .conftest import FIXTURES, SAMPLE, Built, epub_files, epubcheck
-from .synthetic import write_synthetic
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}  # fmt: skip
@@ -26,7 +26,7 @@ NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops
 def long_dossier(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """About 200 print pages and 1,000 notes (EPUB only: the print layout is the slow part)."""
     folder = tmp_path_factory.mktemp("long")
-    source = write_synthetic(folder / "src", chapters=30, paragraphs=14, seed=7)
+    source = write_synthetic(folder / "src", "large")
     result = build_one(source, BuildOptions(formats=("epub",), out=folder / "build"))
     assert not result.failed, result.diagnostics
     return source, result.artifacts[0].path

@@ -9,11 +9,11 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from benchmarks.generate import write as write_synthetic
 from dossier.config import BuildOptions
 from dossier.pipeline import build_one
 
 from .conftest import Built
-from .synthetic import write_synthetic
 
 
 def _pages_text(path: Path) -> list[str]:
@@ -43,9 +43,9 @@ def test_weasyprint_on_the_html_gives_the_same_pdf(sample: Built, tmp_path: Path
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
-    """A ~20-page dossier with over 100 citations."""
+    """A ~29-page dossier with about 200 notes, tables and a figure (the benchmarks' medium)."""
     folder = tmp_path_factory.mktemp("synthetic")
-    source = write_synthetic(folder / "src")
+    source = write_synthetic(folder / "src", "medium")
     result = build_one(source, BuildOptions(formats=("pdf", "html"), out=folder / "build"))
     assert not result.failed, result.diagnostics
     assert result.warnings == (), result.warnings

@@ -227,9 +227,12 @@ def write_epub(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpt
          "landmark_title": terms(resolved.dossier.lang)["contents"]},
     )  # fmt: skip
     target = folder / f"{resolved.dossier.slug}.epub"
-    data = repack(buffer.getvalue(), when)
+    raw = buffer.getvalue()
+    # One re-pack either way: adding the print pages re-packs as it edits.
     if rendered.page_map:
-        data = with_print_pages(data, rendered, rendered.page_map)
+        data = with_print_pages(raw, rendered, rendered.page_map)
+    else:
+        data = repack(raw, when)
     atomic_write(target, data)
     source = f"{identifier(rendered)} print edition (PDF)"
     title = terms(resolved.dossier.lang)["pages"]

@@ -113,6 +113,12 @@ def test_lone_surrogates_from_python(tmp_path: Path) -> None:
             out=tmp_path,
         )
     assert not list(tmp_path.rglob("*.epub"))
+    with pytest.raises(DossierError) as caught:  # reported once, where the Markdown is
+        build_api(Dossier(title="T", summary=["a \x07 bell"], chapters=[Chapter("# A")]),
+                  out=tmp_path)  # fmt: skip
+    assert [str(d) for d in caught.value.diagnostics] == [
+        "<python>: error: character U+0007 is not allowed in a document"
+    ]
 
 
 def test_missing_things(tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ def test_any_dossier_builds_or_fails_cleanly(tmp_path_factory, body, meta, refs)
     result = write(folder, ("epub", "html"), BuildOptions(out=folder / "out"))
     if result.failed:
         assert result.artifacts == ()
-        assert all(str(d) for d in result.diagnostics)
+        assert all(d.message and d.location.path for d in result.diagnostics)
         return
     epub = next(a.path for a in result.artifacts if a.format == "epub")
     _valid_epub(epub)
