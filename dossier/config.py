@@ -25,6 +25,9 @@ class BuildOptions:
     """Tagged PDF for accessibility by default; ``none`` for speed."""
     jobs: int = 1
     """Worker processes; 1 builds in this process."""
+    layout_jobs: int = 1
+    """Processes laying out one long PDF's chapters side by side (``writers.pdf_parts``);
+    the build sets it to ``jobs`` when it builds a single dossier."""
     force: bool = False
     """Rebuild artifacts that are up to date."""
     changes_since: str | None = None

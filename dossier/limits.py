@@ -3,14 +3,17 @@ a pathological document ends with a clear error instead of hanging or exhausting
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import resource
 import select
 import signal
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -88,7 +91,7 @@ def run_limited(work: Callable[[], T], limits: Limits, what: str) -> T:
             chunks.append(chunk)
     _, status = os.waitpid(pid, 0)
     if not chunks:
-        raise LimitExceeded(_death(status, what, limits))
+        raise LimitExceeded(death(status, what, limits))
     kind, value = pickle.loads(b"".join(chunks))
     if kind == "memory":
         raise LimitExceeded(f"{what} needed more than {limits.memory_mb} MB (raise --pdf-memory)")
@@ -99,7 +102,59 @@ def run_limited(work: Callable[[], T], limits: Limits, what: str) -> T:
     return result
 
 
-def _death(status: int, what: str, limits: Limits) -> str:
+@dataclass(frozen=True, slots=True)
+class Child:
+    """A forked worker that talks to its parent over ``channel`` (pickled messages)."""
+
+    pid: int
+    channel: Connection
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        self.reap()
+
+    def reap(self) -> int:
+        """Wait for the child to end; its exit status."""
+        self.channel.close()
+        try:
+            return os.waitpid(self.pid, 0)[1]
+        except ChildProcessError:
+            return 0
+
+
+def spawn(work: Callable[[Connection], None], limits: Limits) -> Child:
+    """Fork a child that runs ``work(channel)`` under ``limits`` (memory and CPU; the
+    parent keeps the wall clock). An exception in ``work`` is sent as ``("raised", exc)``,
+    running out of memory as ``("memory", None)``."""
+    parent_end, child_end = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        parent_end.close()
+        channel = Connection(child_end.detach())
+        status = 0
+        try:
+            memory = limits.memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+            try:
+                work(channel)
+            except MemoryError:
+                channel.send(("memory", None))
+            except BaseException as exc:  # handed to the parent, which re-raises it there
+                try:
+                    channel.send(("raised", exc))
+                except Exception:
+                    channel.send(("raised", RuntimeError(repr(exc))))
+        except BaseException:
+            status = 1
+        os._exit(status)
+    child_end.close()
+    return Child(pid, Connection(parent_end.detach()))
+
+
+def death(status: int, what: str, limits: Limits) -> str:
+    """Why a child ended without a result, for the user."""
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL):
         return f"{what} used more than {limits.cpu_seconds} s of CPU (raise --pdf-timeout)"
     if os.WIFSIGNALED(status):

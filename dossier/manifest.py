@@ -19,7 +19,7 @@ from .themes import builtin_styles
 from .writers.base import atomic_write
 
 MANIFEST = "manifest.json"
-ENGINES = ("weasyprint", "pydyf", "ebooklib", "fonttools", "markdown-it-py", "Pillow")
+ENGINES = ("weasyprint", "pydyf", "ebooklib", "fonttools", "markdown-it-py", "Pillow", "pikepdf")
 
 
 @cache
@@ -116,6 +116,8 @@ class Entry:
     up-to-date artifact still reports them (and fails ``--strict``)."""
     page_map: list[list[str]] = field(default_factory=list)
     """PDF only: print page labels and starts, for an EPUB built later (see epub_pages)."""
+    layout_hints: dict[str, int] = field(default_factory=dict)
+    """PDF laid out in parts only: pages of anchors, where the next layout's guesses start."""
 
 
 def file_digest(path: Path) -> str:

@@ -133,6 +133,7 @@ def write(
     formats: Sequence[str],
     options: BuildOptions,
     page_map: tuple[tuple[str, str], ...] = (),
+    layout_hints: dict[str, int] | None = None,
 ) -> Result:
     """Load, resolve, render and write ``formats`` (in the order pdf, epub, html: the PDF's
     final HTML and page numbers feed the other two)."""
@@ -141,7 +142,9 @@ def write(
             source = with_changes(Path(source), options.changes_since)
         resolved = prepare(source, options.allow_remote)
         theme = load_theme(options.theme or resolved.dossier.theme, where=resolved.dossier.location)
-        rendered = with_remote(dataclasses.replace(render(resolved, theme), page_map=page_map))
+        hints = layout_hints or {}
+        rendered = render(resolved, theme)
+        rendered = with_remote(dataclasses.replace(rendered, page_map=page_map, layout_hints=hints))
         folder = options.out / resolved.dossier.slug
         written: list[Artifact] = []
         for fmt in (f for f in FORMATS if f in formats):
@@ -166,6 +169,7 @@ class _Plan:
     current: tuple[Entry, ...]
     tasks: tuple[tuple[str, ...], ...]
     page_map: tuple[tuple[str, str], ...]
+    layout_hints: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def _plan(source: Source, options: BuildOptions, manifest: dict[tuple[str, str], Entry]) -> _Plan:
@@ -191,7 +195,9 @@ def _plan(source: Source, options: BuildOptions, manifest: dict[tuple[str, str],
     todo = [f for f in wanted if f not in {e.format for e in current}]
     pdf = next((e for e in current if e.format == "pdf"), None)
     page_map = tuple((p[0], p[1]) for p in pdf.page_map) if pdf else ()
-    return _Plan(source, inputs, current, _split(todo, options), page_map)
+    previous = manifest.get((name, "pdf"))
+    hints = dict(previous.layout_hints) if previous else {}
+    return _Plan(source, inputs, current, _split(todo, options), page_map, hints)
 
 
 def _split(formats: Sequence[str], options: BuildOptions) -> tuple[tuple[str, ...], ...]:
@@ -222,6 +228,9 @@ def build_many(
     manifest = load_manifest(options.out)
     plans = [_plan(source, options, manifest) for source in sources]
     tasks = [(i, formats) for i, plan in enumerate(plans) for formats in plan.tasks]
+    if sum(1 for _, formats in tasks if "pdf" in formats) == 1:
+        # One PDF to lay out: its chapters may use the processes (writers.pdf_parts).
+        options = dataclasses.replace(options, layout_jobs=max(options.jobs, 1))
     outcomes: dict[int, list[Result]] = {i: [] for i in range(len(plans))}
     pool = executor
     if pool is None and options.jobs > 1 and len(tasks) > 1:
@@ -229,12 +238,20 @@ def build_many(
     try:
         if pool is None:
             for i, formats in tasks:
-                outcomes[i].append(write(plans[i].source, formats, options, plans[i].page_map))
+                outcomes[i].append(write(plans[i].source, formats, options, plans[i].page_map,
+                                         plans[i].layout_hints))  # fmt: skip
                 if progress:
                     progress(outcomes[i][-1])
         else:
             futures: dict[Future[Result], int] = {
-                pool.submit(write, plans[i].source, formats, options, plans[i].page_map): i
+                pool.submit(
+                    write,
+                    plans[i].source,
+                    formats,
+                    options,
+                    plans[i].page_map,
+                    plans[i].layout_hints,
+                ): i
                 for i, formats in tasks
             }
             for future in as_completed(futures):
@@ -284,6 +301,7 @@ def _record(
                 pages=artifact.pages,
                 warnings=[str(d) for d in result.warnings],
                 page_map=[list(p) for p in artifact.page_map],
+                layout_hints=dict(artifact.layout_hints),
             )
     if entries or options.out.is_dir():
         write_manifest(options.out, entries.values())

@@ -75,6 +75,8 @@ class Rendered:
     epub_css: str
     page_map: tuple[tuple[str, str], ...] = ()
     """Print page labels and where each page starts, once the PDF is laid out."""
+    layout_hints: dict[str, int] = field(default_factory=dict)
+    """Page numbers the previous build found for anchors (parallel layout's first guesses)."""
     remote_files: dict[str, bytes] = field(default_factory=dict)
     """Fetched remote images by their name in the outputs (``remote/…``)."""
 

@@ -29,6 +29,8 @@ class Artifact:
     with their calls; the HTML output writes exactly this."""
     page_map: tuple[tuple[str, str], ...] = ()
     """For the PDF: each page's label and the first element starting on it (see pdf.py)."""
+    layout_hints: tuple[tuple[str, int], ...] = ()
+    """For the PDF laid out in parts: pages of anchors, for the next build's guesses."""
     page_source: tuple[str, ...] = ()
     """For an EPUB built without the PDF's pages: what ``epub_pages.add_print_pages`` needs
     to add them afterwards (source label, page-list title, ISO timestamp)."""

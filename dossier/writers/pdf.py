@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,13 +82,11 @@ def note_pages(document: Document) -> dict[str, int]:
     return pages
 
 
-def misplaced_notes(document: Document, count: int) -> list[int]:
+def misplaced_notes(document: Document, numbers: Iterable[int]) -> list[int]:
     """Numbers of notes whose text is missing or not on the page of their call."""
     pages = note_pages(document)
     return [
-        n
-        for n in range(1, count + 1)
-        if f"fn-{n}" not in pages or pages[f"fn-{n}"] != pages.get(f"fnref-{n}")
+        n for n in numbers if f"fn-{n}" not in pages or pages[f"fn-{n}"] != pages.get(f"fnref-{n}")
     ]
 
 
@@ -153,19 +151,29 @@ def _starts(box: Any, seen: set[str]) -> Iterator[str]:
         yield from _starts(child, seen)
 
 
-def page_map(document: Document, body_anchor: str) -> tuple[tuple[str, str], ...]:
-    """For each page, its printed label (roman before the body) and the first element that
-    starts on it (empty when none does): where the EPUB's page-list points."""
-    body = note_pages(document).get(body_anchor, 0)
+def page_starts(document: Document) -> list[str]:
+    """For each page, the first element that starts on it (empty when none does)."""
     seen: set[str] = set()
-    pages = []
-    for index, page in enumerate(document.pages):
-        label = _roman(index + 1) if index < body else str(index - body + 1)
-        first = next(_starts(page._page_box, seen), "")
+    starts = []
+    for page in document.pages:
+        starts.append(next(_starts(page._page_box, seen), ""))
         for _ in _starts(page._page_box, seen):
             pass  # mark the rest as seen: only first fragments count on later pages
-        pages.append((label, first))
-    return tuple(pages)
+    return starts
+
+
+def page_labels(starts: Sequence[str], body: int) -> tuple[tuple[str, str], ...]:
+    """Each page's printed label (roman before page index ``body``) with its first start:
+    where the EPUB's page-list points."""
+    return tuple(
+        (_roman(index + 1) if index < body else str(index - body + 1), first)
+        for index, first in enumerate(starts)
+    )
+
+
+def page_map(document: Document, body_anchor: str) -> tuple[tuple[str, str], ...]:
+    """``page_labels`` of a document whose body starts at ``body_anchor``."""
+    return page_labels(page_starts(document), note_pages(document).get(body_anchor, 0))
 
 
 def _last_text_block(box: Any) -> Any:
@@ -212,11 +220,12 @@ def with_breaks(html: str, blocks: set[str]) -> str:
 
 
 def layout(
-    print_html: str, make_html: Callable[[str], HTML], notes: int
-) -> tuple[Document, list[int], str]:
+    print_html: str, make_html: Callable[[str], HTML], notes: Iterable[int]
+) -> tuple[Document, list[int], set[str]]:
     """Lay out; while notes moved off their call's page, break before the paragraph that
     pushed them and lay out again. Returns the document, notes still misplaced, and the
-    HTML finally laid out (what ``--format html`` writes)."""
+    blocks given a page break (``with_breaks`` of them is what ``--format html`` writes)."""
+    notes = list(notes)
     engine_fixes.keep_notes_with_calls()
     engine_fixes.moved.clear()
     html = print_html
@@ -240,7 +249,7 @@ def layout(
         blocks |= set(engine_fixes.moved)
         html = with_breaks(print_html, blocks)
     bad = sorted(set(misplaced_notes(document, notes)) | set(cut_notes(document)))
-    return document, bad, html
+    return document, bad, blocks
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +261,7 @@ class _Laid:
     diagnostics: tuple[Diagnostic, ...]
     print_html: str
     page_map: tuple[tuple[str, str], ...]
+    hints: tuple[tuple[str, int], ...] = ()
 
 
 def _lay_out(rendered: Rendered, theme: Theme, options: BuildOptions) -> _Laid:
@@ -267,7 +277,8 @@ def _lay_out(rendered: Rendered, theme: Theme, options: BuildOptions) -> _Laid:
         return HTML(string=text, base_url=f"{root}/", url_fetcher=fetcher)
 
     with _weasyprint_warnings() as records:
-        document, bad, final_html = layout(rendered.print_html, make_html, len(resolved.notes))
+        numbers = range(1, len(resolved.notes) + 1)
+        document, bad, blocks = layout(rendered.print_html, make_html, numbers)
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         data = document.write_pdf(pdf_variant=variant)
     for message in dict.fromkeys(records.messages):
@@ -277,20 +288,56 @@ def _lay_out(rendered: Rendered, theme: Theme, options: BuildOptions) -> _Laid:
         message = f"PDF: note {n} is cut off or not on its call's page"
         diagnostics.append(Diagnostic(resolved.notes[n - 1].location, Level.WARNING, message))
     first = resolved.chapters[0].id if resolved.chapters else ""
-    return _Laid(data, len(document.pages), tuple(diagnostics), final_html,
-                 page_map(document, first))  # fmt: skip
+    return _Laid(data, len(document.pages), tuple(diagnostics),
+                 with_breaks(rendered.print_html, blocks), page_map(document, first))  # fmt: skip
+
+
+def _lay_out_parts(parts: Any, rendered: Rendered, theme: Theme, options: BuildOptions
+                   ) -> _Laid | None:  # fmt: skip
+    """The parallel path (``pdf_parts``); None when its parts did not settle."""
+    from . import pdf_merge, pdf_parts
+
+    resolved = rendered.resolved
+    root = resolved.dossier.root or theme.dirs[-1]
+    fetcher = ConfinedFetcher(root, theme, rendered.remote_files)
+    diagnostics = stylesheet_warnings(rendered, theme, fetcher)
+    known = {d.message.removeprefix("CSS: ") for d in diagnostics}
+    engine_fixes.keep_notes_with_calls()  # before forking: every part inherits it
+    assembly = pdf_parts.lay_out(parts, rendered, theme, options, rendered.layout_hints)
+    if assembly is None:
+        return None
+    done = assembly.done
+    data = pdf_merge.merge([d.data for d in done], assembly.own)
+    for message in dict.fromkeys(m for d in done for m in d.messages):
+        if message not in known:
+            diagnostics.append(Diagnostic(resolved.dossier.location, Level.WARNING,
+                                          f"PDF: {message}"))  # fmt: skip
+    for n in sorted({n for d in done for n in d.bad}):
+        message = f"PDF: note {n} is cut off or not on its call's page"
+        diagnostics.append(Diagnostic(resolved.notes[n - 1].location, Level.WARNING, message))
+    blocks = set().union(*(d.blocks for d in done))
+    starts = [s for d in done for s in d.starts]
+    final_html = with_breaks(rendered.print_html, blocks)
+    labels = page_labels(starts, done[0].pages)
+    hints = tuple(sorted(assembly.hints.items()))
+    return _Laid(data, len(starts), tuple(diagnostics), final_html, labels, hints)
 
 
 def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOptions) -> Artifact:
-    """Lay out in a child process under ``options.limits``; write the PDF atomically here."""
+    """Lay out in child processes under ``options.limits``, in parts when the dossier is
+    long and several processes are allowed (``pdf_parts``); write the PDF atomically here."""
+    from . import pdf_parts
+
     dossier = rendered.resolved.dossier
+    parts = pdf_parts.plan(rendered, theme, options)
     try:
-        laid = run_limited(lambda: _lay_out(rendered, theme, options), options.limits,
-                           "PDF layout")  # fmt: skip
+        laid = _lay_out_parts(parts, rendered, theme, options) if parts else None
+        if laid is None:
+            laid = run_limited(lambda: _lay_out(rendered, theme, options), options.limits,
+                               "PDF layout")  # fmt: skip
     except LimitExceeded as exc:
         raise DossierError.at(dossier.location, str(exc)) from None
     target = folder / f"{dossier.slug}.pdf"
     atomic_write(target, laid.data)
-    return Artifact(
-        dossier.slug, "pdf", target, laid.diagnostics, laid.pages, laid.print_html, laid.page_map
-    )
+    return Artifact(dossier.slug, "pdf", target, laid.diagnostics, laid.pages, laid.print_html,
+                    laid.page_map, laid.hints)  # fmt: skip

@@ -1,0 +1,363 @@
+"""One PDF laid out in parallel: the front matter and runs of body chapters as separate
+WeasyPrint documents in child processes, assembled into one PDF (``pdf_merge``).
+
+Chapters start on a new page, and the body is numbered from 1 after the front matter, so
+each run of chapters lays out as it would in the whole document. What a run cannot know
+(its first page number, the number of pages, running heads set earlier, the pages of
+anchors elsewhere) only shows in running heads and footers, which WeasyPrint makes after
+the pages: each child reports its pages and waits for those values (``engine_parts``).
+Text that refers to a page elsewhere (the contents, a pointer to an endnote) is laid out
+with the page the previous build found (``hints``); a run whose guess was wrong is laid
+out again with the right values.
+
+Used for long dossiers with several chapters when more than one process is allowed; in
+every other case, and when the theme's CSS depends on which side a page falls (``:left``,
+``:right``, ``:first``, ``:blank``, left/right breaks) or on running elements, the PDF is
+laid out in one pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+
+from .. import engine_parts
+from ..config import BuildOptions
+from ..engine_parts import Outside, Paginated
+from ..fetcher import ConfinedFetcher
+from ..limits import Child, LimitExceeded, death, spawn
+from ..render import Rendered
+from ..themes import THEME_URL_PREFIX, Theme
+
+FRONT, BODY, CHAPTER, END = (f"<!--dossier:{m}-->" for m in ("front", "body", "chapter", "end"))
+MIN_BODY_CHARS = 120_000
+"""Below this much body HTML (about 25 pages with notes), one pass is as fast: each run
+costs its own style sheets, fonts and PDF writing."""
+RUNS_PER_JOB = 3
+"""Runs of chapters per process: more runs balance the processes better, fewer cost less."""
+MAX_ROUNDS = 3
+"""Rounds of laying out again the runs whose guesses were wrong, before one pass instead."""
+_SIDED = re.compile(
+    r"@page[^{]*:(?:left|right|first|blank|recto|verso)\b"
+    r"|break-(?:before|after)\s*:\s*(?:left|right|recto|verso)"
+    r"|position\s*:\s*running\(",
+    re.IGNORECASE,
+)
+_ID = re.compile(r'\sid="([^"]+)"')
+_NOTE = re.compile(r'\sid="fn-(\d+)"')
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """The print HTML cut at the template's markers."""
+
+    head: str
+    """From the start through ``<body>``."""
+    front: str
+    main: str
+    """The body's opening tag(s), before the first chapter."""
+    chapters: tuple[str, ...]
+    tail: str
+    """After the last chapter, through the end of the document."""
+
+    def front_html(self) -> str:
+        return f"{self.head}{self.front}</body>\n</html>\n"
+
+    def body_html(self, first: int, end: int) -> str:
+        last = end == len(self.chapters)
+        closing = self.tail if last else "</main>\n</body>\n</html>\n"
+        return f"{self.head}{self.main}{''.join(self.chapters[first:end])}{closing}"
+
+
+def split(html: str) -> Split | None:
+    """The parts of ``html``, or None when it lacks the markers (a template override)."""
+    if any(html.count(mark) != 1 for mark in (FRONT, BODY, END)) or CHAPTER not in html:
+        return None
+    head, rest = html.split(FRONT)
+    front, rest = rest.split(BODY)
+    body, tail = rest.split(END)
+    main, *chapters = body.split(CHAPTER)
+    return Split(head, front, main, tuple(chapters), tail)
+
+
+def runs(sizes: Sequence[int], count: int) -> list[tuple[int, int]]:
+    """``sizes`` cut into at most ``count`` consecutive runs of about equal total size."""
+    total, bounds, acc = sum(sizes), [0], 0
+    for index, size in enumerate(sizes[:-1]):
+        acc += size
+        if acc >= total * len(bounds) / count and len(bounds) < count:
+            bounds.append(index + 1)
+    bounds.append(len(sizes))
+    return list(itertools.pairwise(bounds))
+
+
+def _theme_css(rendered: Rendered, theme: Theme) -> str:
+    texts = []
+    for href in rendered.print_stylesheets:
+        path = theme.find(href.removeprefix(THEME_URL_PREFIX))
+        if path is not None:
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(texts)
+
+
+def plan(rendered: Rendered, theme: Theme, options: BuildOptions) -> Split | None:
+    """The split to lay out in parallel, or None for one pass (see the module's text)."""
+    if options.layout_jobs < 2:
+        return None
+    parts = split(rendered.print_html)
+    if parts is None or len(parts.chapters) < 2:
+        return None
+    if sum(map(len, parts.chapters)) < MIN_BODY_CHARS:
+        return None
+    if _SIDED.search(parts.head) or _SIDED.search(_theme_css(rendered, theme)):
+        return None
+    return parts
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One part to lay out."""
+
+    index: int
+    html: str
+    own: frozenset[str]
+    notes: tuple[int, ...]
+    guesses: Outside
+    told: Outside | None = None
+    """The real values when already known (a part laid out again): no waiting."""
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """What a part's child sends back."""
+
+    data: bytes
+    pages: int
+    report: Paginated
+    given: Outside
+    bad: tuple[int, ...]
+    blocks: frozenset[str]
+    starts: tuple[str, ...]
+    messages: tuple[str, ...]
+
+
+def _run(job: Job, rendered: Rendered, theme: Theme, options: BuildOptions,
+         channel: Connection) -> None:  # fmt: skip
+    """In the child: lay out ``job``, report, write its PDF, send it."""
+    from weasyprint import HTML
+
+    from .pdf import _weasyprint_warnings, layout, page_starts
+
+    root = rendered.resolved.dossier.root or theme.dirs[-1]
+    fetcher = ConfinedFetcher(root, theme, rendered.remote_files)
+
+    def make_html(text: str) -> HTML:
+        return HTML(string=text, base_url=f"{root}/", url_fetcher=fetcher)
+
+    def told(report: Paginated) -> Outside:
+        if job.told is not None:
+            return job.told
+        channel.send(("paginated", report))
+        given: Outside = channel.recv()
+        return given
+
+    part = engine_parts.Part(job.guesses, told, job.own)
+    with _weasyprint_warnings() as records:
+        with engine_parts.laying_out(part):
+            document, bad, blocks = layout(job.html, make_html, job.notes)
+        elsewhere = {
+            target
+            for page in document.pages
+            for kind, target, _, _ in page.links
+            if kind == "internal" and target not in job.own
+        }
+        if document.pages:  # links into other parts are kept; the merge points them right
+            document.pages[-1].anchors.update(dict.fromkeys(sorted(elsewhere), (0, 0, 0, 0)))
+        variant = None if options.pdf_variant == "none" else options.pdf_variant
+        data = document.write_pdf(pdf_variant=variant)
+    assert part.report is not None and part.given is not None
+    done = Done(data, len(document.pages), part.report, part.given, tuple(bad), frozenset(blocks),
+                tuple(page_starts(document)), tuple(records.messages))  # fmt: skip
+    channel.send(("done", done))
+
+
+@dataclass
+class _State:
+    job: Job
+    child: Child | None = None
+    report: Paginated | None = None
+    done: Done | None = None
+    waiting: bool = False
+
+
+class _Truth:
+    """The whole document's values, from every part's report."""
+
+    def __init__(self, reports: Sequence[Paginated]) -> None:
+        self.reports = reports
+        pages = [r.pages for r in reports]
+        # The front matter counts apart; the body is one page group numbered from 1.
+        self.offsets = [0, *(sum(pages[1:k]) for k in range(1, len(pages)))]
+        self.total = sum(pages)
+        self.anchors: dict[str, int] = {}
+        self.owner: dict[str, int] = {}
+        for k, report in enumerate(reports):
+            for name, value in report.anchors.items():
+                self.anchors.setdefault(name, value + self.offsets[k])
+                self.owner.setdefault(name, k)
+
+    def outside(self, k: int) -> Outside:
+        strings: dict[str, str] = {}
+        for report in self.reports[:k]:
+            strings.update(report.strings)
+        anchors = {n: v for n, v in self.anchors.items() if self.owner[n] != k}
+        return Outside(self.offsets[k], self.total, strings, anchors)
+
+    def wrong(self, k: int, done: Done) -> bool:
+        """Whether part ``k`` was laid out or finished with values that are not these."""
+        if done.given != self.outside(k):
+            return True
+        return any(self.anchors.get(n, v) != v for n, v in done.report.used.items())
+
+
+def _parts(parts: Split, jobs: int, hints: dict[str, int]) -> list[Job]:
+    bounds = runs([len(c) for c in parts.chapters], min(len(parts.chapters), jobs * RUNS_PER_JOB))
+    htmls = [parts.front_html(), *(parts.body_html(a, b) for a, b in bounds)]
+    owns = [frozenset(_ID.findall(h)) for h in htmls]
+    every = frozenset().union(*owns)
+    made = []
+    for k, html in enumerate(htmls):
+        first = next(iter(_ID.findall(html)), "") if k else ""
+        offset = max(0, hints.get(first, 1) - 1) if k else 0
+        guesses = Outside(offset, 0, {}, {n: hints.get(n, 0) for n in every - owns[k]})
+        notes = tuple(int(n) for n in _NOTE.findall(html))
+        made.append(Job(k, html, owns[k], notes, guesses))
+    return made
+
+
+class _Pool:
+    """Children laying out parts: at most ``width`` computing at once (a part waiting to be
+    told does not count), the front first, then the largest (for balance). Every part is
+    told the real values once every part has reported its pages."""
+
+    def __init__(self, jobs: Sequence[Job], rendered: Rendered, theme: Theme,
+                 options: BuildOptions, deadline: float) -> None:  # fmt: skip
+        self.states = [_State(job) for job in jobs]
+        self.queue = sorted(self.states, key=lambda s: (s.job.index != 0, -len(s.job.html)))
+        self.ready: list[_State] = []
+        self.truth: _Truth | None = None
+        self.work = (rendered, theme, options)
+        self.limits, self.width, self.deadline = options.limits, options.layout_jobs, deadline
+
+    def computing(self) -> int:
+        return sum(1 for s in self.states if s.child and not s.done and not s.waiting)
+
+    def reports(self) -> list[Paginated] | None:
+        found = [s.done.report if s.done else s.report for s in self.states]
+        return None if any(r is None for r in found) else found  # type: ignore[return-value]
+
+    def start(self, state: _State) -> None:
+        rendered, theme, options = self.work
+        job = state.job
+
+        def work(channel: Connection) -> None:
+            _run(job, rendered, theme, options, channel)
+
+        state.child = spawn(work, self.limits)
+
+    def tell(self, state: _State) -> None:
+        assert self.truth is not None and state.child is not None
+        state.child.channel.send(self.truth.outside(state.job.index))
+        state.waiting = False
+
+    def stop(self, error: BaseException) -> BaseException:
+        for state in self.states:
+            if state.child is not None and state.done is None:
+                state.child.stop()
+        return error
+
+    def receive(self, state: _State) -> None:
+        assert state.child is not None
+        try:
+            kind, value = state.child.channel.recv()
+        except (EOFError, OSError):
+            status = state.child.reap()
+            raise self.stop(LimitExceeded(death(status, "PDF layout", self.limits))) from None
+        if kind == "paginated":
+            state.report, state.waiting = value, True
+            if self.truth is not None:  # laid out again after being told: tell again
+                reports = self.reports()
+                assert reports is not None
+                self.truth = _Truth(reports)
+                self.tell(state)
+            else:
+                self.ready.append(state)
+                self.ready.sort(key=lambda s: -len(s.job.html))
+        elif kind == "done":
+            state.done, state.waiting = value, False
+            state.child.reap()
+        elif kind == "memory":
+            needed = f"PDF layout needed more than {self.limits.memory_mb} MB"
+            raise self.stop(LimitExceeded(f"{needed} (raise --pdf-memory)"))
+        else:
+            raise self.stop(value)
+
+    def run(self) -> list[Done]:
+        while not all(s.done for s in self.states):
+            while self.queue and self.computing() < self.width:
+                self.start(self.queue.pop(0))
+            reports = self.reports() if self.truth is None else None
+            if reports is not None:
+                self.truth = _Truth(reports)
+            while self.truth is not None and self.ready and self.computing() < self.width:
+                self.tell(self.ready.pop(0))
+            live = {s.child.channel: s for s in self.states if s.child and not s.done}
+            remaining = self.deadline - time.monotonic()
+            found = wait(list(live), timeout=remaining) if remaining > 0 else []
+            if not found:
+                raise self.stop(LimitExceeded(
+                    f"PDF layout did not finish within {self.limits.seconds:g} s "
+                    "(raise --pdf-timeout)"))  # fmt: skip
+            for channel in found:
+                self.receive(live[channel])  # type: ignore[index]
+        return [s.done for s in self.states if s.done is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Assembly:
+    """The parts laid out, in document order (the front first), ready to merge."""
+
+    done: tuple[Done, ...]
+    own: tuple[frozenset[str], ...]
+    hints: dict[str, int]
+    """Pages the next build's guesses start from: anchors that text referred to, and each
+    run's first anchor."""
+
+
+def lay_out(parts: Split, rendered: Rendered, theme: Theme, options: BuildOptions,
+            hints: dict[str, int]) -> Assembly | None:  # fmt: skip
+    """Every part laid out with the real values; None when they did not settle."""
+    deadline = time.monotonic() + options.limits.seconds
+    jobs = _parts(parts, options.layout_jobs, hints)
+    done = _Pool(jobs, rendered, theme, options, deadline).run()
+    for _ in range(MAX_ROUNDS):
+        truth = _Truth([d.report for d in done])
+        wrong = [k for k, d in enumerate(done) if truth.wrong(k, d)]
+        if not wrong:
+            used = {n for d in done for n in d.report.used}
+            firsts = {next(iter(_ID.findall(job.html)), "") for job in jobs[1:]}
+            kept = {n: v for n, v in truth.anchors.items() if n in used or n in firsts}
+            return Assembly(tuple(done), tuple(job.own for job in jobs), kept)
+        again = []
+        for k in wrong:
+            outside = truth.outside(k)
+            again.append(dataclasses.replace(jobs[k], guesses=outside, told=outside))
+        redone = _Pool(again, rendered, theme, options, deadline).run()
+        for job, result in zip(again, redone, strict=True):
+            done[job.index] = result
+    return None
