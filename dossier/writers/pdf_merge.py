@@ -7,7 +7,9 @@ pikepdf) does the copying, so assembling takes a fraction of a second.
 from __future__ import annotations
 
 import io
+import re
 import warnings
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -151,6 +153,156 @@ def _outline(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int]) -> None:
 
 
 def _fonts(out: Pdf) -> None:
-    """Placeholder replaced below."""
-    del out
-    _ = Name
+    """One font per face instead of one per part: each part embeds its own subset of a font,
+    under the same subset name; the subsets keep the font's glyph ids, so their union is a
+    subset too. Fonts that are not plain TrueType subsets are left as they are."""
+    groups: dict[str, list[pikepdf.Object]] = {}
+    seen: set[tuple[int, int]] = set()
+    for resources in _all_resources(out):
+        for font in resources.get("/Font", Dictionary()).values():
+            if font.objgen not in seen:
+                seen.add(font.objgen)
+                groups.setdefault(str(font.get("/BaseFont", "")), []).append(font)
+    replace: dict[tuple[int, int], pikepdf.Object] = {}
+    for fonts in groups.values():
+        if len(fonts) > 1 and all(_mergeable(f) for f in fonts):
+            _union(out, fonts)
+            replace.update((f.objgen, fonts[0]) for f in fonts[1:])
+    if not replace:
+        return
+    for resources in _all_resources(out):
+        table = resources.get("/Font")
+        if table is None:
+            continue
+        for key in list(table.keys()):
+            if table[key].objgen in replace:
+                table[key] = replace[table[key].objgen]
+
+
+def _all_resources(out: Pdf) -> list[pikepdf.Object]:
+    """Resource dictionaries of the pages and of the forms they draw."""
+    found: list[pikepdf.Object] = []
+    todo = [page.obj.get("/Resources") for page in out.pages]
+    seen: set[tuple[int, int]] = set()
+    while todo:
+        resources = todo.pop()
+        if not isinstance(resources, Dictionary):
+            continue
+        key = resources.objgen if resources.is_indirect else (id(resources), 0)
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append(resources)
+        for xobject in resources.get("/XObject", Dictionary()).values():
+            if "/Resources" in xobject:
+                todo.append(xobject.Resources)
+    return found
+
+
+def _mergeable(font: pikepdf.Object) -> bool:
+    if font.get("/Subtype") != Name.Type0 or font.get("/Encoding") != Name("/Identity-H"):
+        return False
+    descendant = font.DescendantFonts[0]
+    return (
+        descendant.get("/Subtype") == Name.CIDFontType2
+        and descendant.get("/CIDToGIDMap") == Name.Identity
+        and "/FontFile2" in descendant.FontDescriptor
+        and "/ToUnicode" in font
+    )
+
+
+_BFCHAR = re.compile(rb"<([0-9a-fA-F]+)> <([0-9a-fA-F]+)>")
+
+
+def _union(out: Pdf, fonts: Sequence[pikepdf.Object]) -> None:
+    """Make ``fonts[0]`` hold the glyphs, widths and text of all ``fonts``."""
+    first = fonts[0]
+    descendant = first.DescendantFonts[0]
+    descriptor = descendant.FontDescriptor
+    subsets = [f.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes() for f in fonts]
+    program = _union_glyphs(subsets)
+    descriptor.FontFile2.write(zlib.compress(program), filter=Name.FlateDecode)
+    descriptor.FontFile2.Length1 = len(program)
+    widths: dict[int, Any] = {}
+    text: dict[int, bytes] = {}
+    for font in fonts:
+        array = list(font.DescendantFonts[0].get("/W", Array()))
+        i = 0
+        while i + 1 < len(array):
+            start, run = int(array[i]), array[i + 1]
+            for offset, width in enumerate(run):
+                widths.setdefault(start + offset, width)
+            i += 2
+        for gid, code in _BFCHAR.findall(font.ToUnicode.read_bytes()):
+            text.setdefault(int(gid, 16), code)
+    runs: list[Any] = []
+    for gid in sorted(widths):
+        if gid - 1 not in widths:
+            runs.extend([gid, Array()])
+        runs[-1].append(widths[gid])
+    descendant.W = Array(runs)
+    bbox = [float(x) for x in descriptor.FontBBox]
+    bbox[2] = max(float(f.DescendantFonts[0].FontDescriptor.FontBBox[2]) for f in fonts)
+    descriptor.FontBBox = Array(bbox)
+    if "/CIDSet" in descriptor:
+        bits = bytearray((max(widths) + 8) // 8)
+        for gid in widths:
+            bits[gid // 8] |= 0x80 >> (gid % 8)
+        descriptor.CIDSet = out.make_stream(bytes(bits))
+    first.ToUnicode = out.make_stream(_to_unicode(text))
+
+
+def _to_unicode(text: dict[int, bytes]) -> bytes:
+    """A ToUnicode CMap, as WeasyPrint writes them."""
+    lines = [
+        b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
+        b"/CIDSystemInfo", b"<< /Registry (Adobe)", b"/Ordering (UCS)", b"/Supplement 0",
+        b">> def", b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def",
+        b"1 begincodespacerange", b"<0000> <ffff>", b"endcodespacerange",
+    ]  # fmt: skip
+    items = sorted(text.items())
+    for start in range(0, len(items), 100):
+        batch = items[start : start + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines.extend(b"<%04x> <%s>" % (gid, code) for gid, code in batch)
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
+
+
+def _union_glyphs(subsets: Sequence[bytes]) -> bytes:
+    """One TrueType program with every glyph of ``subsets`` (subsets of one font that kept
+    its glyph ids: a glyph is at the same index in each, or empty)."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    fonts = []
+    for data in subsets:
+        # As they are: bounding boxes and timestamp not recomputed (same bytes every time,
+        # and the same header values as one pass gives).
+        font = TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False)
+        count = font["maxp"].numGlyphs
+        # Names by index, the same in every subset (their own names come from their cmaps).
+        font.setGlyphOrder([f"g{i}" for i in range(count)])
+        fonts.append(font)
+    base = max(fonts, key=lambda f: f["maxp"].numGlyphs)
+    glyf, hmtx = base["glyf"], base["hmtx"]
+    for font in fonts:
+        if font is base:
+            continue
+        for name in font.getGlyphOrder():
+            glyph = font["glyf"][name]
+            if glyph.numberOfContours != 0 and glyf[name].numberOfContours == 0:
+                glyf[name] = glyph
+                hmtx[name] = font["hmtx"][name]
+        if "cmap" in base and "cmap" in font:
+            for table, theirs in zip(base["cmap"].tables, font["cmap"].tables, strict=False):
+                for code, name in theirs.cmap.items():
+                    table.cmap.setdefault(code, name)
+    maxp = base["maxp"]
+    for field in ("maxPoints", "maxContours", "maxCompositePoints", "maxCompositeContours",
+                  "maxComponentElements", "maxComponentDepth"):  # fmt: skip
+        if hasattr(maxp, field):
+            setattr(maxp, field, max(getattr(f["maxp"], field, 0) for f in fonts))
+    stream = io.BytesIO()
+    base.save(stream)
+    return stream.getvalue()

@@ -1,0 +1,276 @@
+"""One PDF laid out in parallel parts is the document one pass gives: same pages, same text
+on every page, same destinations, outline and links, one valid structure tree."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+from benchmarks.generate import write_dossier
+from dossier.config import BuildOptions
+from dossier.limits import Limits
+from dossier.pipeline import Result, build_many, build_one
+from dossier.render import render
+from dossier.resolve import resolve
+from dossier.loader import load
+from dossier.themes import load_theme
+from dossier.writers import pdf_parts
+
+LONG_NOTE = " ".join(["This over-long note moves to the Notes section at the end."] * 40)
+
+
+def _source(folder: Path) -> Path:
+    """Nine chapters with dense notes, tables, a figure, and a note long enough to become an
+    endnote: its pointer in chapter 3 gives a page in the last part."""
+    source = write_dossier(folder, chapters=9, paragraphs=16, cite_rate=0.35, tables=3, seed=7,
+                           title="Parallel layout")  # fmt: skip
+    chapter = folder / "03.md"
+    chapter.write_text(
+        chapter.read_text() + f"\nA claim with a long comment[^long].\n\n[^long]: {LONG_NOTE}\n"
+    )
+    return source
+
+
+def _parallel(source: Path, out: Path, **options: Any) -> Result:
+    result = build_many([source], BuildOptions(formats=("pdf", "html"), out=out, jobs=2,
+                                               **options))[0]  # fmt: skip
+    assert not result.failed, result.diagnostics
+    return result
+
+
+@dataclasses.dataclass(frozen=True)
+class Pair:
+    single: Path
+    parallel: Path
+    single_html: Path
+    parallel_html: Path
+    hints: tuple[tuple[str, int], ...]
+    warm: Path
+
+
+def _paths(result: Result) -> dict[str, Path]:
+    return {a.format: a.path for a in result.artifacts}
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Pair:
+    folder = tmp_path_factory.mktemp("parallel")
+    source = _source(folder / "src")
+    single = build_one(source, BuildOptions(formats=("pdf", "html"), out=folder / "one"))
+    assert not single.failed and single.warnings == (), single.diagnostics
+    cold = _parallel(source, folder / "par")
+    assert cold.warnings == (), cold.warnings
+    first = _paths(cold)["pdf"].read_bytes()
+    # Again in the same folder: the guesses now come from the manifest (a warm build).
+    warm = _parallel(source, folder / "par", force=True)
+    (folder / "warm.pdf").write_bytes(_paths(warm)["pdf"].read_bytes())
+    _paths(cold)["pdf"].write_bytes(first)
+    pdf = next(a for a in cold.artifacts if a.format == "pdf")
+    return Pair(_paths(single)["pdf"], pdf.path, _paths(single)["html"], _paths(cold)["html"],
+                pdf.layout_hints, folder / "warm.pdf")  # fmt: skip
+
+
+def _texts(path: Path) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(path).pages]
+
+
+def _destinations(path: Path) -> dict[str, int]:
+    reader = pypdf.PdfReader(path)
+    return {k: reader.get_destination_page_number(v) for k, v in reader.named_destinations.items()}
+
+
+def _outline(path: Path) -> list[tuple[int, str, int]]:
+    reader = pypdf.PdfReader(path)
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items: list[Any], depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def _links(path: Path) -> list[tuple[int, str, str, list[float]]]:
+    found = []
+    for index, page in enumerate(pypdf.PdfReader(path).pages):
+        for annotation in page.get("/Annots", []) or []:
+            a = annotation.get_object()
+            uri = a.get("/A", {}).get("/URI")
+            rect = [round(float(x), 1) for x in a["/Rect"]]
+            found.append((index, str(a.get("/Dest")), str(uri), rect))
+    return found
+
+
+def test_the_parallel_path_was_taken(pair: Pair) -> None:
+    names = {name for name, _ in pair.hints}
+    assert "en-" + "1" in names or any(n.startswith("en-") for n in names)  # the endnote
+    assert len(pair.hints) > 9  # each run's first anchor, the contents' targets
+
+
+def test_same_pages_and_same_text_on_every_page(pair: Pair) -> None:
+    single, parallel = _texts(pair.single), _texts(pair.parallel)
+    assert len(single) > 30
+    assert len(parallel) == len(single)
+    for number, (one, other) in enumerate(zip(single, parallel, strict=True), 1):
+        assert other == one, f"page {number} differs"
+
+
+def test_footers_and_running_heads_count_the_whole_document(pair: Pair) -> None:
+    texts = _texts(pair.parallel)
+    body_pages = sum(1 for t in texts if " of " in t and "Page" in t)
+    last = texts[-1]
+    assert f"Page {body_pages} of {body_pages}" in last
+    assert all("Parallel layout" in t for t in texts[1:])  # the title set on the cover
+
+
+def test_same_destinations_outline_and_links(pair: Pair) -> None:
+    destinations = _destinations(pair.parallel)
+    assert destinations == _destinations(pair.single)
+    notes = [n for n in destinations if n.startswith("fn-")]
+    assert len(notes) > 150
+    for note in notes:
+        assert destinations[note] == destinations["fnref-" + note[3:]], note
+    assert _outline(pair.parallel) == _outline(pair.single)
+    links = _links(pair.parallel)
+    assert links == _links(pair.single)
+    assert all(dest in destinations for _, dest, uri, _ in links if uri == "None")
+
+
+def test_same_metadata(pair: Pair) -> None:
+    one, other = pypdf.PdfReader(pair.single), pypdf.PdfReader(pair.parallel)
+    assert other.metadata == one.metadata
+    assert other.xmp_metadata is not None and one.xmp_metadata is not None
+    assert other.trailer["/Root"]["/Metadata"].get_data() == (
+        one.trailer["/Root"]["/Metadata"].get_data()
+    )
+    for key in ("/Lang", "/MarkInfo", "/ViewerPreferences"):
+        assert other.trailer["/Root"][key] == one.trailer["/Root"][key]
+
+
+def _elements(reader: pypdf.PdfReader) -> list[DictionaryObject]:
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    found, todo = [], list(_kids(root))
+    while todo:
+        element = todo.pop()
+        if isinstance(element, DictionaryObject) and "/S" in element:
+            found.append(element)
+            todo.extend(_kids(element))
+    return found
+
+
+def _kids(element: DictionaryObject) -> list[Any]:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    kids = kids.get_object()
+    items = kids if isinstance(kids, ArrayObject) else [kids]
+    return [k.get_object() if isinstance(k, IndirectObject) else k for k in items]
+
+
+def _parent_tree(reader: pypdf.PdfReader) -> dict[int, Any]:
+    nums = reader.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"].get_object()["/Nums"]
+    return {int(nums[i]): nums[i + 1].get_object() for i in range(0, len(nums), 2)}
+
+
+def test_one_structure_tree_with_a_consistent_parent_tree(pair: Pair) -> None:
+    reader = pypdf.PdfReader(pair.parallel)
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    documents = _kids(root)
+    assert len(documents) == 1 and documents[0]["/S"] == "/Document"
+    tree = _parent_tree(reader)
+    page_keys = [int(page["/StructParents"]) for page in reader.pages]
+    assert len(set(page_keys)) == len(page_keys)
+    key_of = {page.indirect_reference.idnum: int(page["/StructParents"]) for page in reader.pages}
+    marked = annotated = 0
+    for element in _elements(reader):
+        page = element.get("/Pg")
+        for kid in _kids(element):
+            if isinstance(kid, int):  # a marked-content id on the element's page
+                entry = tree[key_of[page.idnum]]
+                assert entry[kid].get_object() == element
+                marked += 1
+            elif isinstance(kid, DictionaryObject) and kid.get("/Type") == "/OBJR":
+                annotation = kid["/Obj"].get_object()
+                assert tree[int(annotation["/StructParent"])].get_object() == element
+                annotated += 1
+            elif isinstance(kid, DictionaryObject) and kid.get("/Type") == "/MCR":
+                entry = tree[key_of[kid["/Pg"].idnum]]
+                assert entry[int(kid["/MCID"])].get_object() == element
+                marked += 1
+        if element is not documents[0]:
+            assert element["/P"].get_object() is not None
+    assert marked > 1000 and annotated > 300
+    single = pypdf.PdfReader(pair.single)
+    kinds = sorted(str(e["/S"]) for e in _elements(reader))
+    assert kinds == sorted(str(e["/S"]) for e in _elements(single))
+
+
+def test_fonts_are_the_theme_fonts_and_not_one_copy_per_page(pair: Pair) -> None:
+    reader = pypdf.PdfReader(pair.parallel)
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts[font.idnum] = str(font.get_object()["/BaseFont"]).split("+")[-1]
+    assert set(fonts.values()) <= {
+        "Noto-Serif", "Noto-Serif-Bold", "Noto-Serif-Italic", "Noto-Serif-Bold-Italic",
+        "Noto-Sans", "Noto-Sans-Bold", "Noto-Naskh-Arabic", "Noto-Naskh-Arabic-Bold",
+        "Dossier-Serif", "Dossier-Serif-Bold", "Dossier-Serif-Italic", "Dossier-Sans",
+        "Dossier-Sans-Bold",
+    } or all(name.startswith(("Noto", "Dossier")) for name in fonts.values())  # fmt: skip
+    assert len(fonts) <= len(set(fonts.values())) * 10
+
+
+def test_print_html_is_the_same(pair: Pair) -> None:
+    assert pair.parallel_html.read_bytes() == pair.single_html.read_bytes()
+
+
+def test_guesses_from_the_manifest_give_the_same_bytes(pair: Pair) -> None:
+    assert pair.warm.read_bytes() == pair.parallel.read_bytes()
+
+
+def test_repeated_parallel_builds_are_byte_identical(pair: Pair, tmp_path: Path) -> None:
+    source = pair.parallel.parent.parent.parent / "src"
+    again = _paths(_parallel(source, tmp_path))["pdf"]
+    assert again.read_bytes() == pair.parallel.read_bytes()
+
+
+def _plan(source: Path, **options: Any) -> pdf_parts.Split | None:
+    resolved = resolve(load(source), False)
+    theme = load_theme(resolved.dossier.theme)
+    return pdf_parts.plan(render(resolved, theme), theme, BuildOptions(**options))
+
+
+def test_when_the_parallel_path_is_used(pair: Pair, tmp_path: Path) -> None:
+    source = pair.parallel.parent.parent.parent / "src"
+    parts = _plan(source, layout_jobs=2)
+    assert parts is not None and len(parts.chapters) == 11  # 9, the notes, the references
+    assert _plan(source, layout_jobs=1) is None
+    # Pages that depend on their side (here: mirrored margins) are laid out in one pass.
+    mirrored = tmp_path / "mirrored"
+    _source(mirrored)
+    meta = mirrored / "dossier.yaml"
+    meta.write_text(meta.read_text() + "mirror-margins: true\n")
+    assert _plan(mirrored, layout_jobs=2) is None
+    short = write_dossier(tmp_path / "short", chapters=3, paragraphs=3, cite_rate=0.3, tables=0,
+                          seed=1)  # fmt: skip
+    assert _plan(short, layout_jobs=2) is None
+
+
+def test_a_part_out_of_memory_is_a_clear_error(pair: Pair, tmp_path: Path) -> None:
+    source = pair.parallel.parent.parent.parent / "src"
+    options = BuildOptions(formats=("pdf",), out=tmp_path, jobs=2,
+                           limits=Limits(memory_mb=200))  # fmt: skip
+    result = build_many([source], options)[0]
+    assert result.failed
+    messages = [d.message for d in result.diagnostics]
+    assert any("PDF layout" in m and "200 MB" in m for m in messages), messages
+    assert not list(tmp_path.rglob("*.pdf"))
