@@ -36,6 +36,7 @@ def merge(parts: Sequence[bytes], own: Sequence[frozenset[str]]) -> bytes:
     out.save(
         stream,
         deterministic_id=True,
+        fix_metadata_version=False,  # the metadata stays what WeasyPrint wrote
         compress_streams=True,
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
     )
