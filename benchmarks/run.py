@@ -63,6 +63,16 @@ def bench_size(name: str, folder: Path, runs: int) -> None:
     row("raw weasyprint on the print HTML", raw, raw_mb)
     full, full_mb = measure(build, folder.parent, runs)
     row("dossier build (PDF + EPUB)", full, full_mb, raw)
+    # The PDF alone, in one pass and laid out in parallel parts (writers/pdf_parts.py; long
+    # dossiers only). The manifest of the previous run gives the parts their page guesses.
+    pdf_only = [*DOSSIER, "build", str(folder), "--out", str(out), "--force", "-f", "pdf"]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    for jobs in (1, 2, 4):
+        if jobs > max(cores, 2):
+            print(f"  -f pdf --jobs {jobs}: skipped, {cores} cores here", flush=True)
+            continue
+        seconds, megabytes = measure([*pdf_only, "--jobs", str(jobs)], folder.parent, runs)
+        row(f"dossier build -f pdf --jobs {jobs}", seconds, megabytes, raw)
     epub, epub_mb = measure([*build, "-f", "epub"], folder.parent, runs)
     row("dossier build -f epub", epub, epub_mb)
     check, check_mb = measure([*DOSSIER, "check", str(folder)], folder.parent, runs)

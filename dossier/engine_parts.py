@@ -89,6 +89,33 @@ def _shift(counters: dict[str, list[int]], by: int) -> dict[str, list[int]]:
     return shifted
 
 
+def supported() -> bool:
+    """Whether this WeasyPrint has the functions wrapped here, called as expected: if not,
+    dossier lays out in one pass."""
+    try:
+        import inspect
+
+        import weasyprint.layout as layout_module
+        from weasyprint.css import targets
+
+        source = inspect.getsource(layout_module.layout_document)
+    except (ImportError, AttributeError, OSError, TypeError):
+        return False
+    needed = (
+        "make_all_pages(context, root_box, html, pages)",
+        "make_margin_boxes(context, page, state)",
+        "context.page_maker[context.current_page][3]",
+    )
+    collector = targets.TargetCollector
+    return (
+        all(text in source for text in needed)
+        and hasattr(collector, "lookup_target")
+        and hasattr(collector, "cache_target_page_counters")
+        and hasattr(targets, "TargetLookupItem")
+        and hasattr(layout_module, "make_all_pages")
+    )
+
+
 def install() -> None:
     """Wrap the four WeasyPrint functions involved (once per process); they behave as
     before unless a part is set with ``laying_out``."""

@@ -123,6 +123,15 @@ class Child:
             return 0
 
 
+def _die_with_parent() -> None:
+    """On Linux, have the kernel kill this child if the build process dies (kill -9): a
+    part waiting to be told its page numbers would otherwise wait on a closed socket."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def spawn(work: Callable[[Connection], None], limits: Limits) -> Child:
     """Fork a child that runs ``work(channel)`` under ``limits`` (memory and CPU; the
     parent keeps the wall clock). An exception in ``work`` is sent as ``("raised", exc)``,
@@ -131,6 +140,7 @@ def spawn(work: Callable[[Connection], None], limits: Limits) -> Child:
     pid = os.fork()
     if pid == 0:  # the child: never returns into the caller's code
         parent_end.close()
+        _die_with_parent()
         channel = Connection(child_end.detach())
         status = 0
         try:

@@ -51,6 +51,7 @@ class Pair:
     parallel_html: Path
     hints: tuple[tuple[str, int], ...]
     warm: Path
+    page_maps: tuple[Any, Any]
 
 
 def _paths(result: Result) -> dict[str, Path]:
@@ -71,8 +72,9 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Pair:
     (folder / "warm.pdf").write_bytes(_paths(warm)["pdf"].read_bytes())
     _paths(cold)["pdf"].write_bytes(first)
     pdf = next(a for a in cold.artifacts if a.format == "pdf")
+    one = next(a for a in single.artifacts if a.format == "pdf")
     return Pair(_paths(single)["pdf"], pdf.path, _paths(single)["html"], _paths(cold)["html"],
-                pdf.layout_hints, folder / "warm.pdf")  # fmt: skip
+                pdf.layout_hints, folder / "warm.pdf", (one.page_map, pdf.page_map))  # fmt: skip
 
 
 def _texts(path: Path) -> list[str]:
@@ -227,6 +229,12 @@ def test_one_font_per_face_as_in_one_pass(pair: Pair) -> None:
     fonts = _fonts(pair.parallel)
     assert sorted(fonts.values()) == sorted(_fonts(pair.single).values())
     assert len(set(fonts.values())) == len(fonts)  # the parts' subsets were united
+
+
+def test_same_print_page_labels_for_the_epub(pair: Pair) -> None:
+    single, parallel = pair.page_maps
+    assert parallel == single
+    assert parallel[0][0] == "i" and "1" in [label for label, _ in parallel]
 
 
 def test_print_html_is_the_same(pair: Pair) -> None:

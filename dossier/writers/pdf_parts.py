@@ -116,7 +116,7 @@ def plan(rendered: Rendered, theme: Theme, options: BuildOptions) -> Split | Non
         return None
     if _SIDED.search(parts.head) or _SIDED.search(_theme_css(rendered, theme)):
         return None
-    return parts
+    return parts if engine_parts.supported() else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,11 +170,12 @@ def _run(job: Job, rendered: Rendered, theme: Theme, options: BuildOptions,
     with _weasyprint_warnings() as records:
         with engine_parts.laying_out(part):
             document, bad, blocks = layout(job.html, make_html, job.notes)
+        # Links to anchors of other parts (not to nowhere: that warns, as in one pass).
         elsewhere = {
             target
             for page in document.pages
             for kind, target, _, _ in page.links
-            if kind == "internal" and target not in job.own
+            if kind == "internal" and target in job.guesses.anchors
         }
         if document.pages:  # links into other parts are kept; the merge points them right
             document.pages[-1].anchors.update(dict.fromkeys(sorted(elsewhere), (0, 0, 0, 0)))
