@@ -70,7 +70,13 @@ def build(
         str, typer.Option(help=f"One of {', '.join(PDF_VARIANTS)}.")
     ] = "pdf/ua-1",
     jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: cores).")
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes (default: cores); one long PDF is laid out on them in parts.",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option(help="Rebuild artifacts that are up to date.")] = False,
     shard: Annotated[
