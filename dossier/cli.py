@@ -95,6 +95,9 @@ def build(
     pdf_memory: Annotated[
         int, typer.Option(min=64, help="Megabytes one PDF's layout may use.")
     ] = MEMORY_MB,
+    one_pass: Annotated[
+        bool, typer.Option(help="Lay out every PDF in one pass, never in parallel parts.")
+    ] = False,
 ) -> None:
     """Build dossiers into build/<slug>/<slug>.pdf, .epub (and .html)."""
     if pdf_variant not in PDF_VARIANTS:
@@ -105,7 +108,7 @@ def build(
     options = BuildOptions(
         formats=_formats(format), out=out, strict=strict, theme=theme, pdf_variant=pdf_variant,
         jobs=jobs or default_jobs(), force=force, allow_remote=allow_remote,
-        changes_since=changes_since,
+        changes_since=changes_since, one_pass=one_pass,
         limits=Limits(pdf_timeout, pdf_memory),
     )  # fmt: skip
     try:

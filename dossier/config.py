@@ -26,8 +26,11 @@ class BuildOptions:
     jobs: int = 1
     """Worker processes; 1 builds in this process."""
     layout_jobs: int = 1
-    """Processes laying out one long PDF's chapters side by side (``writers.pdf_parts``);
-    the build sets it to ``jobs`` when it builds a single dossier."""
+    """Processes laying out one long PDF's parts side by side (``writers.pdf_parts``); the
+    build sets it to ``jobs`` when it builds a single dossier. The parts, hence the bytes,
+    do not depend on it."""
+    one_pass: bool = False
+    """Lay out every PDF in one pass, never in parts."""
     force: bool = False
     """Rebuild artifacts that are up to date."""
     changes_since: str | None = None

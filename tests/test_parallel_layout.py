@@ -4,9 +4,11 @@ on every page, same destinations, outline and links, one valid structure tree.""
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pypdf
 import pytest
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
@@ -33,12 +35,15 @@ def _source(folder: Path) -> Path:
     chapter.write_text(
         chapter.read_text() + f"\nA claim with a long comment[^long].\n\n[^long]: {LONG_NOTE}\n"
     )
+    # A non-ASCII anchor, linked from the contents in another part.
+    chapter = folder / "06.md"
+    chapter.write_text(chapter.read_text() + "\n## Überblick der Lage\n\nKurz gesagt.\n")
     return source
 
 
 def _parallel(source: Path, out: Path, **options: Any) -> Result:
-    result = build_many([source], BuildOptions(formats=("pdf", "html"), out=out, jobs=2,
-                                               **options))[0]  # fmt: skip
+    settings: dict[str, Any] = {"formats": ("pdf", "html"), "out": out, "jobs": 2, **options}
+    result = build_many([source], BuildOptions(**settings))[0]
     assert not result.failed, result.diagnostics
     return result
 
@@ -62,7 +67,9 @@ def _paths(result: Result) -> dict[str, Path]:
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Pair:
     folder = tmp_path_factory.mktemp("parallel")
     source = _source(folder / "src")
-    single = build_one(source, BuildOptions(formats=("pdf", "html"), out=folder / "one"))
+    single = build_one(
+        source, BuildOptions(formats=("pdf", "html"), out=folder / "one", one_pass=True)
+    )
     assert not single.failed and single.warnings == (), single.diagnostics
     cold = _parallel(source, folder / "par")
     assert cold.warnings == (), cold.warnings
@@ -146,6 +153,20 @@ def test_same_destinations_outline_and_links(pair: Pair) -> None:
     links = _links(pair.parallel)
     assert links == _links(pair.single)
     assert all(dest in destinations for _, dest, uri, _ in links if uri == "None")
+
+
+def test_every_link_finds_its_destination_byte_for_byte(pair: Pair) -> None:
+    # Viewers compare a link's name with the name tree's keys as bytes (UTF-16 when not ASCII).
+    with pikepdf.open(pair.parallel) as pdf:
+        keys, todo = set(), [pdf.Root.Names.Dests]
+        while todo:
+            node = todo.pop()
+            keys.update(bytes(k) for k in list(node.get("/Names", []))[0::2])
+            todo.extend(node.get("/Kids", []))
+        links = [bytes(a.Dest) for page in pdf.pages for a in page.get("/Annots", [])
+                 if "/Dest" in a]  # fmt: skip
+    assert any(not link.isascii() for link in links)  # "Überblick der Lage" in the contents
+    assert links and all(link in keys for link in links)
 
 
 def test_same_metadata(pair: Pair) -> None:
@@ -258,6 +279,12 @@ def test_repeated_parallel_builds_are_byte_identical(pair: Pair, tmp_path: Path)
     assert again.read_bytes() == pair.parallel.read_bytes()
 
 
+def test_one_process_gives_the_same_bytes(pair: Pair, tmp_path: Path) -> None:
+    source = pair.parallel.parent.parent.parent / "src"
+    serial = _paths(_parallel(source, tmp_path, jobs=1))["pdf"]
+    assert serial.read_bytes() == pair.parallel.read_bytes()
+
+
 def _plan(source: Path, **options: Any) -> pdf_parts.Split | None:
     resolved = resolve(load(source), False)
     theme = load_theme(resolved.dossier.theme)
@@ -268,7 +295,8 @@ def test_when_the_parallel_path_is_used(pair: Pair, tmp_path: Path) -> None:
     source = pair.parallel.parent.parent.parent / "src"
     parts = _plan(source, layout_jobs=2)
     assert parts is not None and len(parts.chapters) == 10  # 9 and the references (+ notes)
-    assert _plan(source, layout_jobs=1) is None
+    assert _plan(source, layout_jobs=1) is not None  # the same parts, one after the other
+    assert _plan(source, one_pass=True) is None
     # Pages that depend on their side (here: mirrored margins) are laid out in one pass.
     mirrored = tmp_path / "mirrored"
     _source(mirrored)
@@ -289,3 +317,5 @@ def test_a_part_out_of_memory_is_a_clear_error(pair: Pair, tmp_path: Path) -> No
     messages = [d.message for d in result.diagnostics]
     assert any("PDF layout" in m and "200 MB" in m for m in messages), messages
     assert not list(tmp_path.rglob("*.pdf"))
+    with pytest.raises(ChildProcessError):  # every part's process was stopped and reaped
+        os.waitpid(-1, os.WNOHANG)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, Pdf
+from pikepdf import Array, Dictionary, Name, OutlineItem, Pdf
 
 
 def merge(parts: Sequence[bytes], own: Sequence[frozenset[str]]) -> bytes:
@@ -109,27 +109,39 @@ def _structure(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int]) -> None:
         root.ParentTreeNextKey = next_key
 
 
+def _entries(node: pikepdf.Object) -> list[tuple[pikepdf.Object, pikepdf.Object]]:
+    """A name tree's keys (as written: PDF strings) and values, walking its nodes."""
+    found: list[tuple[pikepdf.Object, pikepdf.Object]] = []
+    names = list(node.get("/Names", Array()))
+    found.extend(zip(names[0::2], names[1::2], strict=True))
+    for kid in node.get("/Kids", Array()):
+        found.extend(_entries(kid))
+    return found
+
+
 def _destinations(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int],
                   own: Sequence[frozenset[str]]) -> None:  # fmt: skip
-    """One name tree of every part's own anchors."""
-    found: dict[str, Array] = {}
+    """One name tree of every part's own anchors. Keys keep the bytes WeasyPrint wrote
+    (UTF-16 for a non-ASCII id), which is what the links' ``/Dest`` compare with."""
+    found: dict[bytes, tuple[pikepdf.Object, Array]] = {}
     for source, start, names in zip(sources, starts, own, strict=True):
         if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
             continue
         index = _page_indices(source)
-        for name, dest in NameTree(source.Root.Names.Dests).items():
-            if name in names and name not in found:
+        for key, dest in _entries(source.Root.Names.Dests):
+            raw = bytes(key)
+            if str(key) in names and raw not in found:
                 moved = _destination(out, dest, index, start)
                 if moved is not None:
-                    found[name] = moved
+                    found[raw] = (key, moved)
     if not found:
         return
-    tree = NameTree.new(out)
-    for name in sorted(found):
-        tree[name] = found[name]
+    flat: list[Any] = []
+    for raw in sorted(found):  # a name tree's keys are ordered by their bytes
+        flat.extend(found[raw])
     if "/Names" not in out.Root:
         out.Root.Names = Dictionary()
-    out.Root.Names.Dests = tree.obj
+    out.Root.Names.Dests = out.make_indirect(Dictionary(Names=Array(flat)))
 
 
 def _outline(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int]) -> None:
@@ -212,6 +224,7 @@ def _mergeable(font: pikepdf.Object) -> bool:
     )
 
 
+_BFBLOCK = re.compile(rb"beginbfchar(.*?)endbfchar", re.DOTALL)
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)> <([0-9a-fA-F]+)>")
 
 
@@ -234,8 +247,9 @@ def _union(out: Pdf, fonts: Sequence[pikepdf.Object]) -> None:
             for offset, width in enumerate(run):
                 widths.setdefault(start + offset, width)
             i += 2
-        for gid, code in _BFCHAR.findall(font.ToUnicode.read_bytes()):
-            text.setdefault(int(gid, 16), code)
+        for block in _BFBLOCK.findall(font.ToUnicode.read_bytes()):
+            for gid, code in _BFCHAR.findall(block):
+                text.setdefault(int(gid, 16), code)
     runs: list[Any] = []
     for gid in sorted(widths):
         if gid - 1 not in widths:
@@ -295,6 +309,8 @@ def _union_glyphs(subsets: Sequence[bytes]) -> bytes:
             if glyph.numberOfContours != 0 and glyf[name].numberOfContours == 0:
                 glyf[name] = glyph
                 hmtx[name] = font["hmtx"][name]
+            elif hmtx[name][0] == 0 and font["hmtx"][name][0] != 0:
+                hmtx[name] = font["hmtx"][name]  # a space: no outline, but an advance
         if "cmap" in base and "cmap" in font:
             for table, theirs in zip(base["cmap"].tables, font["cmap"].tables, strict=False):
                 for code, name in theirs.cmap.items():

@@ -10,10 +10,11 @@ Text that refers to a page elsewhere (the contents, a pointer to an endnote) is 
 with the page the previous build found (``hints``); a run whose guess was wrong is laid
 out again with the right values.
 
-Used for long dossiers with several chapters when more than one process is allowed; in
-every other case, and when the theme's CSS depends on which side a page falls (``:left``,
-``:right``, ``:first``, ``:blank``, left/right breaks) or on running elements, the PDF is
-laid out in one pass.
+Used for long dossiers with several chapters, whatever the number of processes, so that the
+bytes do not depend on it (with one process the parts run one after the other, in about the
+time of one pass). Otherwise (and with ``--one-pass``) the PDF is laid out in one pass, also
+when the theme's CSS depends on which side a page falls (``:left``, ``:right``, ``:first``,
+``:blank``, left/right breaks) or on running elements.
 """
 
 from __future__ import annotations
@@ -38,8 +39,11 @@ FRONT, BODY, CHAPTER, END = (f"<!--dossier:{m}-->" for m in ("front", "body", "c
 MIN_BODY_CHARS = 120_000
 """Below this much body HTML (about 25 pages with notes), one pass is as fast: each run
 costs its own style sheets, fonts and PDF writing."""
-RUNS_PER_JOB = 3
-"""Runs of chapters per process: more runs balance the processes better, fewer cost less."""
+RUNS = 8
+"""Runs of chapters at most, whatever the number of processes, so that the bytes do not
+depend on ``--jobs``: enough to balance a few processes, few enough that each run's own
+style sheets, fonts and PDF writing cost little, and that the processes alive at once (each
+run waits, with its layout, to be told its page numbers) stay few."""
 MAX_ROUNDS = 3
 """Rounds of laying out again the runs whose guesses were wrong, before one pass instead."""
 _SIDED = re.compile(
@@ -107,7 +111,7 @@ def _theme_css(rendered: Rendered, theme: Theme) -> str:
 
 def plan(rendered: Rendered, theme: Theme, options: BuildOptions) -> Split | None:
     """The split to lay out in parallel, or None for one pass (see the module's text)."""
-    if options.layout_jobs < 2:
+    if options.one_pass:
         return None
     parts = split(rendered.print_html)
     if parts is None or len(parts.chapters) < 2:
@@ -144,6 +148,8 @@ class Done:
     blocks: frozenset[str]
     starts: tuple[str, ...]
     messages: tuple[str, ...]
+    own: frozenset[str]
+    """The anchors laid out in this part (its named destinations)."""
 
 
 def _run(job: Job, rendered: Rendered, theme: Theme, options: BuildOptions,
@@ -170,6 +176,7 @@ def _run(job: Job, rendered: Rendered, theme: Theme, options: BuildOptions,
     with _weasyprint_warnings() as records:
         with engine_parts.laying_out(part):
             document, bad, blocks = layout(job.html, make_html, job.notes)
+        own = frozenset(name for page in document.pages for name in page.anchors)
         # Links to anchors of other parts (not to nowhere: that warns, as in one pass).
         elsewhere = {
             target
@@ -183,7 +190,7 @@ def _run(job: Job, rendered: Rendered, theme: Theme, options: BuildOptions,
         data = document.write_pdf(pdf_variant=variant)
     assert part.report is not None and part.given is not None
     done = Done(data, len(document.pages), part.report, part.given, tuple(bad), frozenset(blocks),
-                tuple(page_starts(document)), tuple(records.messages))  # fmt: skip
+                tuple(page_starts(document)), tuple(records.messages), own)  # fmt: skip
     channel.send(("done", done))
 
 
@@ -194,6 +201,12 @@ class _State:
     report: Paginated | None = None
     done: Done | None = None
     waiting: bool = False
+    reaped: bool = False
+
+    def reap(self) -> int:
+        assert self.child is not None
+        self.reaped = True
+        return self.child.reap()
 
 
 class _Truth:
@@ -226,8 +239,8 @@ class _Truth:
         return any(self.anchors.get(n, v) != v for n, v in done.report.used.items())
 
 
-def _parts(parts: Split, jobs: int, hints: dict[str, int]) -> list[Job]:
-    bounds = runs([len(c) for c in parts.chapters], min(len(parts.chapters), jobs * RUNS_PER_JOB))
+def _parts(parts: Split, hints: dict[str, int]) -> list[Job]:
+    bounds = runs([len(c) for c in parts.chapters], min(len(parts.chapters), RUNS))
     htmls = [parts.front_html(), *(parts.body_html(a, b) for a, b in bounds)]
     owns = [frozenset(_ID.findall(h)) for h in htmls]
     every = frozenset().union(*owns)
@@ -267,6 +280,9 @@ class _Pool:
         job = state.job
 
         def work(channel: Connection) -> None:
+            for other in self.states:  # the parent's ends: a sibling must see EOF when the
+                if other.child is not None:  # parent closes them
+                    other.child.channel.close()
             _run(job, rendered, theme, options, channel)
 
         state.child = spawn(work, self.limits)
@@ -278,7 +294,8 @@ class _Pool:
 
     def stop(self, error: BaseException) -> BaseException:
         for state in self.states:
-            if state.child is not None and state.done is None:
+            if state.child is not None and not state.reaped:
+                state.reaped = True
                 state.child.stop()
         return error
 
@@ -287,7 +304,7 @@ class _Pool:
         try:
             kind, value = state.child.channel.recv()
         except (EOFError, OSError):
-            status = state.child.reap()
+            status = state.reap()
             raise self.stop(LimitExceeded(death(status, "PDF layout", self.limits))) from None
         if kind == "paginated":
             state.report, state.waiting = value, True
@@ -301,14 +318,22 @@ class _Pool:
                 self.ready.sort(key=lambda s: -len(s.job.html))
         elif kind == "done":
             state.done, state.waiting = value, False
-            state.child.reap()
-        elif kind == "memory":
+            state.reap()
+        elif kind == "memory" or isinstance(value, SystemError):
+            # A C library out of address space often fails without a MemoryError.
             needed = f"PDF layout needed more than {self.limits.memory_mb} MB"
             raise self.stop(LimitExceeded(f"{needed} (raise --pdf-memory)"))
         else:
             raise self.stop(value)
 
     def run(self) -> list[Done]:
+        """Every part's result; on any error or interruption no child is left behind."""
+        try:
+            return self._run()
+        except BaseException as error:
+            raise self.stop(error) from None
+
+    def _run(self) -> list[Done]:
         while not all(s.done for s in self.states):
             while self.queue and self.computing() < self.width:
                 self.start(self.queue.pop(0))
@@ -344,7 +369,7 @@ def lay_out(parts: Split, rendered: Rendered, theme: Theme, options: BuildOption
             hints: dict[str, int]) -> Assembly | None:  # fmt: skip
     """Every part laid out with the real values; None when they did not settle."""
     deadline = time.monotonic() + options.limits.seconds
-    jobs = _parts(parts, options.layout_jobs, hints)
+    jobs = _parts(parts, hints)
     done = _Pool(jobs, rendered, theme, options, deadline).run()
     for _ in range(MAX_ROUNDS):
         truth = _Truth([d.report for d in done])
@@ -353,7 +378,7 @@ def lay_out(parts: Split, rendered: Rendered, theme: Theme, options: BuildOption
             used = {n for d in done for n in d.report.used}
             firsts = {next(iter(_ID.findall(job.html)), "") for job in jobs[1:]}
             kept = {n: v for n, v in truth.anchors.items() if n in used or n in firsts}
-            return Assembly(tuple(done), tuple(job.own for job in jobs), kept)
+            return Assembly(tuple(done), tuple(d.own for d in done), kept)
         again = []
         for k in wrong:
             outside = truth.outside(k)
