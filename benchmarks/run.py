@@ -67,6 +67,8 @@ def bench_size(name: str, folder: Path, runs: int) -> None:
     # dossiers only). The manifest of the previous run gives the parts their page guesses.
     pdf_only = [*DOSSIER, "build", str(folder), "--out", str(out), "--force", "-f", "pdf"]
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    seconds, megabytes = measure([*pdf_only, "--one-pass"], folder.parent, runs)
+    row("dossier build -f pdf --one-pass", seconds, megabytes, raw)
     for jobs in (1, 2, 4):
         if jobs > max(cores, 2):
             print(f"  -f pdf --jobs {jobs}: skipped, {cores} cores here", flush=True)

@@ -81,6 +81,7 @@ def _structure(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int]) -> None:
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + shift
         kids = theirs.K if isinstance(theirs.K, Array) else Array([theirs.K])
+        _prefix_ids(kids, f"p{start}-")
         for kid in kids:
             if isinstance(kid, Dictionary) and "/P" in kid:
                 del kid["/P"]  # else copying it would copy their whole tree's root
@@ -117,6 +118,29 @@ def _entries(node: pikepdf.Object) -> list[tuple[pikepdf.Object, pikepdf.Object]
     for kid in node.get("/Kids", Array()):
         found.extend(_entries(kid))
     return found
+
+
+def _prefix_ids(kids: pikepdf.Object, prefix: str) -> None:
+    """Make the element ids of a part (table header cells, and the cells that name them)
+    unique in the whole: WeasyPrint builds them from object numbers, which every part
+    starts again."""
+
+    def renamed(value: pikepdf.Object) -> pikepdf.String:
+        return pikepdf.String(prefix + str(value))
+
+    todo = list(kids)
+    while todo:
+        element = todo.pop()
+        if not isinstance(element, Dictionary) or "/S" not in element:
+            continue
+        if "/ID" in element:
+            element.ID = renamed(element.ID)
+        attributes = element.get("/A", Array())
+        for attribute in attributes if isinstance(attributes, Array) else [attributes]:
+            if isinstance(attribute, Dictionary) and "/Headers" in attribute:
+                attribute.Headers = Array([renamed(h) for h in attribute.Headers])
+        children = element.get("/K", Array())
+        todo.extend(children if isinstance(children, Array) else [children])
 
 
 def _destinations(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int],
