@@ -331,3 +331,15 @@ def test_a_part_out_of_memory_is_a_clear_error(pair: Pair, tmp_path: Path) -> No
     assert any("PDF layout" in m and "200 MB" in m for m in messages), messages
     assert not list(tmp_path.rglob("*.pdf"))
     assert _children() <= before  # every part's process was stopped and reaped
+
+
+def test_a_run_never_starts_at_a_chapter_without_title() -> None:
+    titled = '\n<section class="chapter">\n<h1 id="c{0}">C{0}</h1>\n<p>{1}</p>\n</section>\n'
+    untitled = '\n<section class="chapter">\n<p id="u{0}">{1}</p>\n</section>\n'
+    chapters = tuple((untitled if i % 2 else titled).format(i, "text " * 2000) for i in range(12))
+    parts = pdf_parts.Split("<html><body>", "", "<main>", chapters, "</main></body></html>")
+    jobs = pdf_parts._parts(parts, {})
+    assert len(jobs) > 2
+    for job in jobs[1:]:
+        body = job.html.split("<main>", 1)[1]
+        assert body.lstrip().startswith('<section class="chapter">\n<h1'), body[:80]

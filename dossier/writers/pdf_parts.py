@@ -239,8 +239,16 @@ class _Truth:
         return any(self.anchors.get(n, v) != v for n, v in done.report.used.items())
 
 
+_TITLED = re.compile(r"\s*<section[^>]*>\s*<h1[\s>]")
+
+
 def _parts(parts: Split, hints: dict[str, int]) -> list[Job]:
-    bounds = runs([len(c) for c in parts.chapters], min(len(parts.chapters), RUNS))
+    # A run starts only at a chapter with a title: the bookmarks of one without nest under
+    # the previous chapter's, as in one pass.
+    starts = [0, *(i for i, c in enumerate(parts.chapters) if i and _TITLED.match(c))]
+    ends = [*starts[1:], len(parts.chapters)]
+    sizes = [sum(map(len, parts.chapters[a:b])) for a, b in zip(starts, ends, strict=True)]
+    bounds = [(starts[a], ends[b - 1]) for a, b in runs(sizes, min(len(sizes), RUNS))]
     htmls = [parts.front_html(), *(parts.body_html(a, b) for a, b in bounds)]
     owns = [frozenset(_ID.findall(h)) for h in htmls]
     every = frozenset().union(*owns)
