@@ -40,10 +40,13 @@ MIN_BODY_CHARS = 120_000
 """Below this much body HTML (about 25 pages with notes), one pass is as fast: each run
 costs its own style sheets, fonts and PDF writing."""
 RUNS = 8
-"""Runs of chapters at most, whatever the number of processes, so that the bytes do not
-depend on ``--jobs``: enough to balance a few processes, few enough that each run's own
-style sheets, fonts and PDF writing cost little, and that the processes alive at once (each
-run waits, with its layout, to be told its page numbers) stay few."""
+"""Runs of chapters at most. How many depends only on the dossier (``RUN_CHARS``), never on
+``--jobs``, so that the bytes do not depend on the machine: enough to balance a few
+processes, few enough that each run's own style sheets, fonts and PDF writing cost little
+and that the processes alive at once (each run waits, with its layout, to be told its page
+numbers) stay few."""
+RUN_CHARS = 150_000
+"""Body HTML per run (about 30 pages with notes): one run more per this much, from 2."""
 MAX_ROUNDS = 3
 """Rounds of laying out again the runs whose guesses were wrong, before one pass instead."""
 _SIDED = re.compile(
@@ -248,7 +251,8 @@ def _parts(parts: Split, hints: dict[str, int]) -> list[Job]:
     starts = [0, *(i for i, c in enumerate(parts.chapters) if i and _TITLED.match(c))]
     ends = [*starts[1:], len(parts.chapters)]
     sizes = [sum(map(len, parts.chapters[a:b])) for a, b in zip(starts, ends, strict=True)]
-    bounds = [(starts[a], ends[b - 1]) for a, b in runs(sizes, min(len(sizes), RUNS))]
+    count = max(2, min(RUNS, len(sizes), sum(sizes) // RUN_CHARS))
+    bounds = [(starts[a], ends[b - 1]) for a, b in runs(sizes, count)]
     htmls = [parts.front_html(), *(parts.body_html(a, b) for a, b in bounds)]
     owns = [frozenset(_ID.findall(h)) for h in htmls]
     every = frozenset().union(*owns)
