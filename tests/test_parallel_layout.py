@@ -73,13 +73,15 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Pair:
     cold = _parallel(source, folder / "par")
     assert cold.warnings == (), cold.warnings
     first = _paths(cold)["pdf"].read_bytes()
+    cold_html = folder / "cold.html"  # the warm build below writes the same path again
+    cold_html.write_bytes(_paths(cold)["html"].read_bytes())
     # Again in the same folder: the guesses now come from the manifest (a warm build).
     warm = _parallel(source, folder / "par", force=True)
     (folder / "warm.pdf").write_bytes(_paths(warm)["pdf"].read_bytes())
     _paths(cold)["pdf"].write_bytes(first)
     pdf = next(a for a in cold.artifacts if a.format == "pdf")
     one = next(a for a in single.artifacts if a.format == "pdf")
-    return Pair(_paths(single)["pdf"], pdf.path, _paths(single)["html"], _paths(cold)["html"],
+    return Pair(_paths(single)["pdf"], pdf.path, _paths(single)["html"], cold_html,
                 pdf.layout_hints, folder / "warm.pdf", (one.page_map, pdf.page_map))  # fmt: skip
 
 

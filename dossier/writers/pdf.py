@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from weasyprint import HTML
 from weasyprint.document import Document
@@ -21,6 +21,9 @@ from ..limits import LimitExceeded, run_limited
 from ..render import Rendered
 from ..themes import THEME_URL_PREFIX, Theme
 from .base import Artifact, atomic_write
+
+if TYPE_CHECKING:
+    from .pdf_parts import Split
 
 MAX_REPAIRS = 4
 """Layout passes spent moving paragraphs so that notes land on their call's page."""
@@ -281,18 +284,29 @@ def _lay_out(rendered: Rendered, theme: Theme, options: BuildOptions) -> _Laid:
         document, bad, blocks = layout(rendered.print_html, make_html, numbers)
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         data = document.write_pdf(pdf_variant=variant)
-    for message in dict.fromkeys(records.messages):
-        if message not in known:
-            diagnostics.append(Diagnostic(dossier.location, Level.WARNING, f"PDF: {message}"))
-    for n in bad:
-        message = f"PDF: note {n} is cut off or not on its call's page"
-        diagnostics.append(Diagnostic(resolved.notes[n - 1].location, Level.WARNING, message))
+    diagnostics += _engine_diagnostics(rendered, known, records.messages, bad)
     first = resolved.chapters[0].id if resolved.chapters else ""
     return _Laid(data, len(document.pages), tuple(diagnostics),
                  with_breaks(rendered.print_html, blocks), page_map(document, first))  # fmt: skip
 
 
-def _lay_out_parts(parts: Any, rendered: Rendered, theme: Theme, options: BuildOptions
+def _engine_diagnostics(rendered: Rendered, known: set[str], messages: Iterable[str],
+                        bad: Iterable[int]) -> list[Diagnostic]:  # fmt: skip
+    """WeasyPrint's warnings (those not already reported per stylesheet), and the notes
+    found cut off or away from their call."""
+    resolved = rendered.resolved
+    found = [
+        Diagnostic(resolved.dossier.location, Level.WARNING, f"PDF: {message}")
+        for message in dict.fromkeys(messages)
+        if message not in known
+    ]
+    for n in sorted(set(bad)):
+        message = f"PDF: note {n} is cut off or not on its call's page"
+        found.append(Diagnostic(resolved.notes[n - 1].location, Level.WARNING, message))
+    return found
+
+
+def _lay_out_parts(parts: Split, rendered: Rendered, theme: Theme, options: BuildOptions
                    ) -> _Laid | None:  # fmt: skip
     """The parallel path (``pdf_parts``); None when its parts did not settle."""
     from . import pdf_merge, pdf_parts
@@ -308,13 +322,8 @@ def _lay_out_parts(parts: Any, rendered: Rendered, theme: Theme, options: BuildO
         return None
     done = assembly.done
     data = pdf_merge.merge([d.data for d in done], assembly.own)
-    for message in dict.fromkeys(m for d in done for m in d.messages):
-        if message not in known:
-            diagnostics.append(Diagnostic(resolved.dossier.location, Level.WARNING,
-                                          f"PDF: {message}"))  # fmt: skip
-    for n in sorted({n for d in done for n in d.bad}):
-        message = f"PDF: note {n} is cut off or not on its call's page"
-        diagnostics.append(Diagnostic(resolved.notes[n - 1].location, Level.WARNING, message))
+    messages = [m for d in done for m in d.messages]
+    diagnostics += _engine_diagnostics(rendered, known, messages, [n for d in done for n in d.bad])
     blocks = set().union(*(d.blocks for d in done))
     starts = [s for d in done for s in d.starts]
     final_html = with_breaks(rendered.print_html, blocks)
@@ -325,7 +334,7 @@ def _lay_out_parts(parts: Any, rendered: Rendered, theme: Theme, options: BuildO
 
 def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOptions) -> Artifact:
     """Lay out in child processes under ``options.limits``, in parts when the dossier is
-    long and several processes are allowed (``pdf_parts``); write the PDF atomically here."""
+    long (``pdf_parts``); write the PDF atomically here."""
     from . import pdf_parts
 
     dossier = rendered.resolved.dossier

@@ -22,6 +22,7 @@ def merge(parts: Sequence[bytes], own: Sequence[frozenset[str]]) -> bytes:
     part also names anchors of the others (so that its links survived), at wrong places."""
     sources = [Pdf.open(io.BytesIO(data)) for data in parts]
     out = sources[0]
+    indices = [_page_indices(source) for source in sources]
     starts = [0]
     for source in sources[1:]:
         starts.append(len(out.pages))
@@ -29,8 +30,8 @@ def merge(parts: Sequence[bytes], own: Sequence[frozenset[str]]) -> bytes:
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning)  # destinations: below
             out.pages.extend(source.pages)
     _structure(out, sources, starts)
-    _destinations(out, sources, starts, own)
-    _outline(out, sources, starts)
+    _destinations(out, sources, starts, indices, own)
+    _outline(out, sources, starts, indices)
     _fonts(out)
     stream = io.BytesIO()
     out.save(
@@ -144,14 +145,14 @@ def _prefix_ids(kids: pikepdf.Object, prefix: str) -> None:
 
 
 def _destinations(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int],
+                  indices: Sequence[dict[tuple[int, int], int]],
                   own: Sequence[frozenset[str]]) -> None:  # fmt: skip
     """One name tree of every part's own anchors. Keys keep the bytes WeasyPrint wrote
     (UTF-16 for a non-ASCII id), which is what the links' ``/Dest`` compare with."""
     found: dict[bytes, tuple[pikepdf.Object, Array]] = {}
-    for source, start, names in zip(sources, starts, own, strict=True):
+    for source, start, index, names in zip(sources, starts, indices, own, strict=True):
         if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
             continue
-        index = _page_indices(source)
         for key, dest in _entries(source.Root.Names.Dests):
             raw = bytes(key)
             if str(key) in names and raw not in found:
@@ -168,7 +169,8 @@ def _destinations(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int],
     out.Root.Names.Dests = out.make_indirect(Dictionary(Names=Array(flat)))
 
 
-def _outline(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int]) -> None:
+def _outline(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int],
+             indices: Sequence[dict[tuple[int, int], int]]) -> None:  # fmt: skip
     """The parts' bookmarks, in order, pointing at the pages in ``out``."""
 
     def moved(item: OutlineItem, index: dict[tuple[int, int], int], start: int) -> OutlineItem:
@@ -180,8 +182,7 @@ def _outline(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int]) -> None:
         return copy
 
     gathered: list[OutlineItem] = []
-    for source, start in zip(sources[1:], starts[1:], strict=True):
-        index = _page_indices(source)
+    for source, start, index in zip(sources[1:], starts[1:], indices[1:], strict=True):
         with source.open_outline() as theirs:
             gathered.extend(moved(item, index, start) for item in theirs.root)
     if gathered:

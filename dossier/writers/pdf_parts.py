@@ -132,6 +132,8 @@ class Job:
 
     index: int
     html: str
+    first: str
+    """Its first anchor (for a run of chapters: where the previous build says it began)."""
     own: frozenset[str]
     notes: tuple[int, ...]
     guesses: Outside
@@ -254,15 +256,16 @@ def _parts(parts: Split, hints: dict[str, int]) -> list[Job]:
     count = max(2, min(RUNS, len(sizes), sum(sizes) // RUN_CHARS))
     bounds = [(starts[a], ends[b - 1]) for a, b in runs(sizes, count)]
     htmls = [parts.front_html(), *(parts.body_html(a, b) for a, b in bounds)]
-    owns = [frozenset(_ID.findall(h)) for h in htmls]
+    ids = [_ID.findall(h) for h in htmls]
+    owns = [frozenset(found) for found in ids]
     every = frozenset().union(*owns)
     made = []
     for k, html in enumerate(htmls):
-        first = next(iter(_ID.findall(html)), "") if k else ""
+        first = ids[k][0] if k and ids[k] else ""
         offset = max(0, hints.get(first, 1) - 1) if k else 0
         guesses = Outside(offset, 0, {}, {n: hints.get(n, 0) for n in every - owns[k]})
         notes = tuple(int(n) for n in _NOTE.findall(html))
-        made.append(Job(k, html, owns[k], notes, guesses))
+        made.append(Job(k, html, first, owns[k], notes, guesses))
     return made
 
 
@@ -388,7 +391,7 @@ def lay_out(parts: Split, rendered: Rendered, theme: Theme, options: BuildOption
         wrong = [k for k, d in enumerate(done) if truth.wrong(k, d)]
         if not wrong:
             used = {n for d in done for n in d.report.used}
-            firsts = {next(iter(_ID.findall(job.html)), "") for job in jobs[1:]}
+            firsts = {job.first for job in jobs[1:]}
             kept = {n: v for n, v in truth.anchors.items() if n in used or n in firsts}
             return Assembly(tuple(done), tuple(d.own for d in done), kept)
         again = []
