@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .bibliography import check_duplicates, load_references, sources_from_yaml
+from .citations.sources import check_duplicates, load_references, sources_from_yaml
 from .errors import Collector, DossierError, Location, display_path
 from .model import Author, Chapter, Dossier, Event, Issue, Markdown, Player, Source, Stance
 from .textio import confined, read_text
@@ -17,8 +17,6 @@ from .yamlio import LineDict, LineList, load_yaml
 
 METADATA_FILE = "dossier.yaml"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_H1 = re.compile(r"^ {0,3}#(?:[ \t]|$)")
 
 
 def load(path: str | Path) -> Dossier:
@@ -43,12 +41,14 @@ def _load_folder(folder: Path) -> Dossier:
     chapters: list[Chapter] = []
     for chapter_path, at in _chapter_files(folder, meta, where, collector):
         try:
-            found = split_chapters(read_text(chapter_path, at), _file_start(chapter_path))
-            if not found:
-                collector.warning(_file_start(chapter_path), "the chapter file is empty")
-            chapters += found
+            text = read_text(chapter_path, at)
         except DossierError as exc:
             collector.diagnostics.extend(exc.diagnostics)
+            continue
+        if not text.strip():
+            collector.warning(_file_start(chapter_path), "the chapter file is empty")
+            continue
+        chapters.append(Chapter(text, _file_start(chapter_path)))
     return _build(meta, where, folder, folder.resolve().name, chapters, collector)
 
 
@@ -69,7 +69,7 @@ def _load_file(path: Path) -> Dossier:
     collector = Collector()
     if "chapters" in meta:
         collector.warning(_at(where, meta, "chapters"), "'chapters' is ignored in a single file")
-    chapters = split_chapters(text, Location(where.path, body_line))
+    chapters = [Chapter(text, Location(where.path, body_line))] if text.strip() else []
     root = path.parent
     return _build(meta, where, root, path.stem, chapters, collector)
 
@@ -119,27 +119,6 @@ def _chapter_files(
         except DossierError as exc:
             collector.diagnostics.extend(exc.diagnostics)
     return result
-
-
-def split_chapters(text: str, start: Location) -> list[Chapter]:
-    """Split Markdown at top-level ``# Headings`` (outside code fences) into chapters."""
-    lines = text.split("\n")
-    starts, fence = [0], ""
-    for number, line in enumerate(lines):
-        if fence:
-            if line.strip().startswith(fence):
-                fence = ""
-            continue
-        if m := _FENCE.match(line):
-            fence = m.group(1)
-        elif _H1.match(line) and number > 0:
-            starts.append(number)
-    chapters = []
-    for begin, end in zip(starts, [*starts[1:], len(lines)], strict=True):
-        body = "\n".join(lines[begin:end])
-        if body.strip():
-            chapters.append(Chapter(body, start.shifted(begin)))
-    return chapters
 
 
 # ---- metadata ----------------------------------------------------------------------------------
@@ -379,8 +358,6 @@ def _build(
         elif key not in _HANDLED_ELSEWHERE:
             known = set(_FIELDS) | _HANDLED_ELSEWHERE
             collector.warning(at, f"unknown key '{key}' is ignored{_did_you_mean(key, known)}")
-    if not values.get("title"):
-        collector.error(where, "the dossier needs a 'title'")
     _check_choices(values, meta, where, collector)
     sources = _sources(meta, where, root, collector)
     if not chapters and not collector.errors:

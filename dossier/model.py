@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Diagnostic, Location
+from .markup.ast import Block
 
 MEMORY = Location("<python>")
 """Where content built in Python code comes from, for diagnostics."""
@@ -23,10 +24,13 @@ def _freeze(obj: object, name: str, kind: type[Any]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Markdown:
-    """A piece of Markdown (with citations) and where it was written."""
+    """A piece of Markdown (with citations) and where it was written; once read, also the
+    blocks Pandoc read from it and the line each top-level block starts on."""
 
     text: str
     location: Location = MEMORY
+    blocks: tuple[Block, ...] = ()
+    lines: tuple[int, ...] = ()
 
 
 def as_markdown(value: str | Markdown) -> Markdown:
@@ -57,13 +61,21 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Chapter:
-    """One chapter: Markdown that starts with a top-level heading (or is given ``title``)."""
+    """A chapter file's Markdown, or typed blocks built in code. Each ``# Heading`` starts a
+    chapter of the output; ``title`` gives one to content without a leading heading."""
 
-    markdown: str
+    markdown: str = ""
     location: Location = MEMORY
     """Where the first line of ``markdown`` is."""
     title: str = ""
-    """A title for Markdown that has no leading ``# Heading``."""
+    """A title for content that has no leading ``# Heading``."""
+    blocks: tuple[Block, ...] = ()
+    """The content as Pandoc blocks: given in code, or read from ``markdown``."""
+    lines: tuple[int, ...] = ()
+    """The line each top-level block starts on (read from ``markdown``)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "blocks", tuple(self.blocks))
 
 
 Section = Chapter

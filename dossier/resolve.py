@@ -1,41 +1,36 @@
-"""Markdown to HTML fragments in document order, numbering every note on the way."""
+"""From read Markdown to HTML fragments in reading order: citations formatted by Pandoc's
+citeproc over the whole dossier, every note numbered in one series, lints on the way."""
 
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.utils import OptionsDict
 from markupsafe import escape
 
-from . import cite_styles
-from .citations import Notes, grade_mark
-from .csl_style import CslStyle
+from .citations import citeproc, numeric
+from .citations.grades import grade_mark
+from .citations.styles import style_path
 from .errors import Collector, DossierError, Location
 from .lints import (
     CREDIBILITY,
     GRADE,
     OPT_OUT,
     RELIABILITY,
-    factual_sentence,
     grade,
     lint_key_points,
     lint_players,
     lint_sources,
 )
-from .markdown import normalize, parser
+from .markup import ast
+from .markup.reader import read
 from .model import (
     BLOCK_MARK,
     BibEntry,
+    Chapter,
     Dossier,
-    Heading,
-    Issue,
     Markdown,
     ResolvedChapter,
     ResolvedDossier,
@@ -43,374 +38,400 @@ from .model import (
     ResolvedIssue,
     ResolvedPlayer,
 )
-from .sanitize import sanitize
+from .fragments import Place, Writer
 from .slugs import slugify
 from .terms import terms as terms_for
 from .textio import NOT_XML
 
-BLOCKS = ("players", "positions", "timeline", "refs")
-"""Ids of fenced divs that mark where a generated block goes (``::: {#refs}`` as in Pandoc)."""
-RESERVED_IDS = {
-    "cover",
-    "key-points",
-    "contents",
-    "refs",
-    "players",
-    "positions",
-    "timeline",
-    "last-page",
-}
-_IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+BLOCKS = ("players", "positions", "timeline")
+"""Ids of fenced divs that place a generated block (``::: {#refs}`` places the bibliography)."""
 
 
-def _plain(tokens: Sequence[Token]) -> str:
-    """The text of inline tokens, without markup or citations."""
-    out = []
-    for token in tokens:
-        if token.type in ("text", "code_inline"):
-            out.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
-            out.append(" ")
-        elif token.children:
-            out.append(_plain(token.children))
-    return "".join(out).strip()
+# ---- reading order -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Unit:
+    """Blocks formatted together in reading order, each with where it was written."""
+
+    key: tuple[Any, ...]
+    blocks: tuple[ast.Block, ...]
+    places: tuple[Place, ...]
+
+
+def _places(text: str, location: Location, lines: tuple[int, ...], count: int) -> tuple[Place, ...]:
+    from .markup.locate import Locator
+
+    locator = Locator(text, location.line) if text and location.line else None
+    return tuple(
+        Place(Location(location.path, lines[i] if i < len(lines) else location.line), locator)
+        for i in range(count)
+    )
+
+
+def _fragment(key: tuple[Any, ...], md: Markdown) -> _Unit:
+    return _Unit(key, md.blocks, _places(md.text, md.location, md.lines, len(md.blocks)))
+
+
+def _chapter_stream(dossier: Dossier) -> tuple[tuple[ast.Block, ...], tuple[Place, ...]]:
+    """Every chapter file's blocks, one stream: Pandoc concatenates files the same way."""
+    blocks: list[ast.Block] = []
+    places: list[Place] = []
+    for chapter in dossier.chapters:
+        own = list(chapter.blocks)
+        where = _places(chapter.markdown, chapter.location, chapter.lines, len(own))
+        if chapter.title and not (own and isinstance(own[0], ast.Header) and own[0].level == 1):
+            own.insert(0, _title_header(chapter))
+            where = (Place(chapter.location, None), *where)
+        blocks += own
+        places += where
+    return tuple(blocks), tuple(places)
+
+
+def _title_header(chapter: Chapter) -> ast.Header:
+    return ast.Header(1, ast.Attr(slugify(chapter.title)), ast.text_inlines(chapter.title))
+
+
+def _fragment_units(dossier: Dossier, name: str) -> list[_Unit]:
+    if name == "players":
+        return [_fragment(("players", i), p.position) for i, p in enumerate(dossier.players)]
+    if name == "positions":
+        return [
+            _fragment(("positions", i, j), s.text)
+            for i, issue in enumerate(dossier.positions)
+            for j, s in enumerate(issue.stances)
+        ]
+    return [_fragment(("timeline", i), e.event) for i, e in enumerate(dossier.timeline)]
+
+
+def _units(dossier: Dossier) -> list[_Unit]:
+    """Key points, then the chapters with each placed block's fragments where it is placed,
+    then the fragments of blocks placed nowhere (they go in an appendix)."""
+    units = [_fragment(("summary", i), m) for i, m in enumerate(dossier.summary)]
+    blocks, places = _chapter_stream(dossier)
+    start, part, placed = 0, 0, set()
+    for index, block in enumerate(blocks):
+        name = block.attr.id if isinstance(block, ast.Div) else ""
+        if name in BLOCKS and name not in placed:
+            units.append(_Unit(("chapters", part), blocks[start : index + 1], places[start : index + 1]))
+            units += _fragment_units(dossier, name)
+            start, part = index + 1, part + 1
+            placed.add(name)
+    units.append(_Unit(("chapters", part), blocks[start:], places[start:]))
+    for name in BLOCKS:
+        if name not in placed:
+            units += _fragment_units(dossier, name)
+    return units
+
+
+# ---- citations ---------------------------------------------------------------------------------
+
+
+def _check_keys(units: list[_Unit], dossier: Dossier, collector: Collector) -> None:
+    """Numeric markers as citations; unknown keys: an error in brackets, text in running
+    prose (``@handle`` is often not meant as a citation)."""
+    ids = [s.id for s in dossier.sources]
+    known = set(ids)
+    for unit in units:
+        new_blocks = []
+        for block, place in zip(unit.blocks, unit.places, strict=True):
+            if dossier.numeric_citations:
+                bad: list[str] = []
+                block = numeric.convert((block,), ids, bad)[0]
+                for marker in bad:
+                    n = max(numeric.numbers(marker.strip("[]")))
+                    collector.error(
+                        place.find(marker),
+                        f"citation {marker} refers to source {n}, but the bibliography has "
+                        f"{len(ids)}",
+                    )
+            new_blocks.append(_known_only(block, known, place, collector))
+        unit.blocks = tuple(new_blocks)
+
+
+def _known_only(block: ast.Block, known: set[str], place: Place, c: Collector) -> ast.Block:
+    def check(items: tuple[ast.Inline, ...]) -> tuple[ast.Inline, ...]:
+        out: list[ast.Inline] = []
+        for item in items:
+            unknown = [x.id for x in item.citations if x.id not in known] if isinstance(
+                item, ast.Cite
+            ) else []  # fmt: skip
+            if not unknown or not isinstance(item, ast.Cite):
+                out.append(item)
+            elif item.citations[0].mode == "AuthorInText" and len(item.citations) == 1:
+                c.warning(place.find("@" + unknown[0]),
+                          f"'@{unknown[0]}' is not a citation key; it is printed as text")  # fmt: skip
+                out.extend(item.content)
+            else:
+                for key in unknown:
+                    c.error(place.find("@" + key), f"unknown citation key '{key}'")
+                out.extend(item.content)
+        return tuple(out)
+
+    return ast.map_inlines((block,), check)[0]
+
+
+def _has_citations(units: list[_Unit]) -> bool:
+    found = False
+
+    def look(items: tuple[ast.Inline, ...]) -> tuple[ast.Inline, ...]:
+        nonlocal found
+        found = found or any(isinstance(i, ast.Cite) for i in items)
+        return items
+
+    for unit in units:
+        ast.map_inlines(unit.blocks, look)
+    return found
+
+
+def _format(
+    units: list[_Unit], dossier: Dossier, collector: Collector
+) -> tuple[tuple[str, tuple[ast.Block, ...]], ...]:
+    """Citations formatted in place (units updated); the bibliography entries."""
+    if not dossier.sources or not (_has_citations(units) or dossier.nocite):
+        return ()
+    style = style_path(dossier.csl, dossier.root, dossier.location)
+    done = citeproc.format_citations(
+        [u.blocks for u in units], dossier.sources, style, dossier.lang, dossier.nocite,
+        dossier.location,
+    )  # fmt: skip
+    for unit, blocks in zip(units, done.segments, strict=True):
+        blocks = ast.map_inlines(blocks, _adjacent_notes)
+        if len(blocks) == len(unit.blocks):
+            unit.blocks = blocks
+        else:  # a fragment's blocks may change in number; keep their first place
+            unit.places = tuple(unit.places[:1]) * len(blocks) if unit.places else ()
+            unit.blocks = blocks
+    for warning in done.warnings:
+        collector.warning(dossier.location, f"citeproc: {warning.removeprefix('Citeproc: ')}")
+    return done.bibliography
+
+
+def _adjacent_notes(items: tuple[ast.Inline, ...]) -> tuple[ast.Inline, ...]:
+    """Citeproc moves the punctuation after ``[1][3].`` in front of each of the two note
+    calls; it belongs before the first only ("Claim.¹,³")."""
+    out = list(items)
+    for index in range(1, len(out)):
+        item, before = out[index], out[index - 1]
+        if (
+            isinstance(item, ast.Cite)
+            and isinstance(before, ast.Cite)
+            and len(item.content) == 2
+            and isinstance(item.content[0], ast.Str)
+            and item.content[0].text in (".", ",", ";", ":", "!", "?")
+            and isinstance(item.content[1], ast.Note)
+            and before.content
+            and isinstance(before.content[-1], ast.Note)
+        ):
+            out[index] = ast.Cite(item.citations, item.content[1:])
+    return tuple(out)
+
+
+# ---- the walk ----------------------------------------------------------------------------------
 
 
 @dataclass
-class _Walk:
-    """State of one pass over the dossier in reading order."""
-
-    dossier: Dossier
-    collector: Collector
-    notes: Notes
-    ids: set[str] = field(default_factory=lambda: set(RESERVED_IDS))
-    placed: dict[str, str] = field(default_factory=dict)
-    """Names of the generated blocks placed so far."""
-    headings: list[Heading] = field(default_factory=list)
-    assets: set[str] = field(default_factory=set)
-    allow_remote: bool = False
-    remote: dict[str, Location] = field(default_factory=dict)
-    """Remote images to fetch (with --allow-remote), and where each is first used."""
-    blocks: int = 0
-    """Blocks numbered so far (see ``_Renderer._number``)."""
+class _Output:
+    chapters: list[ResolvedChapter] = field(default_factory=list)
     players: tuple[ResolvedPlayer, ...] = ()
     parties: tuple[str, ...] = ()
     positions: tuple[ResolvedIssue, ...] = ()
     timeline: tuple[ResolvedEvent, ...] = ()
 
-    def unique_id(self, wanted: str) -> str:
-        candidate, n = wanted, 1
-        while candidate in self.ids:
-            candidate = f"{wanted}-{n}"
-            n += 1
-        self.ids.add(candidate)
-        return candidate
+
+def _render_fragment(writer: Writer, unit: _Unit) -> str:
+    """A fragment as phrasing HTML when it is a single paragraph, else as blocks."""
+    blocks = unit.blocks
+    if len(blocks) == 1 and isinstance(blocks[0], ast.Para | ast.Plain):
+        writer.at(unit.places[0] if unit.places else None)
+        return writer.inlines(blocks[0].content)
+    return writer.render(blocks, unit.places)
 
 
-class _Renderer(RendererHTML):
-    """HTML for our tokens; note calls become placeholders numbered in reading order."""
+def _placer(
+    writer: Writer, dossier: Dossier, by_key: Mapping[tuple[Any, ...], _Unit], out: _Output
+) -> None:
+    """What the writer calls on ``::: {#players}`` etc.: render that block's fragments there,
+    so their notes are numbered in reading order."""
 
-    def _walk(self, env: dict[str, Any]) -> _Walk:
-        walk: _Walk = env["walk"]
-        return walk
-
-    def _at(self, token: Token, env: dict[str, Any]) -> Location:
-        location: Location = env["location"]
-        return location.shifted(int(token.meta.get("line", 0)))
-
-    def cite(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        token = tokens[idx]
-        walk = self._walk(env)
-        return walk.notes.cite(token.meta["group"], self._at(token, env), env.get("in_note", False))
-
-    def footnote_ref(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
-    ) -> str:
-        token = tokens[idx]
-        body = env["footnote_bodies"].get(token.meta["id"], [])
-        inner = {**env, "in_note": True}
-        html = self.render(body, options, inner)
-        return self._walk(env).notes.add(html, self._at(token, env))
-
-    def _number(self, token: Token, env: Any) -> None:
-        """``data-b``: the same block number in print and EPUB, so that print pages can be
-        mapped into the EPUB (page-list) and layout repairs can name a block."""
-        if not env.get("in_note"):
-            walk = self._walk(env)
-            walk.blocks += 1
-            token.attrSet("data-b", str(walk.blocks))
-
-    def list_item_open(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
-    ) -> str:
-        self._number(tokens[idx], env)
-        return self.renderToken(tokens, idx, options, env)
-
-    def heading_open(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
-    ) -> str:
-        token = tokens[idx]
-        walk = self._walk(env)
-        self._number(token, env)
-        text = _plain(tokens[idx + 1].children or [])
-        token.attrSet("id", walk.unique_id(str(token.attrGet("id") or slugify(text))))
-        walk.headings.append(Heading(int(token.tag[1]), str(token.attrGet("id")), text))
-        return self.renderToken(tokens, idx, options, env)
-
-    def div_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        attrs = dict(tokens[idx].meta["attrs"])
-        name = attrs.get("id", "")
-        if name in BLOCKS:
-            span = tokens[idx].map
-            line = span[0] if span else 0
-            _place(self._walk(env), name, env["location"].shifted(line))
-            return f'<div class="block-{name}">' + BLOCK_MARK.format(name)
-        if "class" in attrs and "role" not in attrs:
-            attrs["role"] = "note"
-        rendered = "".join(f' {k}="{escape(v)}"' for k, v in sorted(attrs.items()))
-        return f"<div{rendered}>\n"
-
-    def _raw(self, tokens: Sequence[Token], idx: int, env: Any) -> str:
-        token = tokens[idx]
-        walk = self._walk(env)
-        if walk.dossier.raw_html == "refuse":
-            line = token.map[0] if token.map else int(token.meta.get("line", 0))
-            walk.collector.error(
-                env["location"].shifted(line),
-                "raw HTML is not allowed here (raw-html: refuse); write Markdown instead",
+    def place(name: str) -> None:
+        if name == "players":
+            out.players = tuple(
+                ResolvedPlayer(p.name, p.role, p.party, _render_fragment(writer, by_key[("players", i)]))
+                for i, p in enumerate(dossier.players)
+            )  # fmt: skip
+        elif name == "positions":
+            out.parties = tuple(dict.fromkeys(s.party for i in dossier.positions for s in i.stances))
+            rows = []
+            for i, issue in enumerate(dossier.positions):
+                cells = {s.party: _render_fragment(writer, by_key[("positions", i, j)])
+                         for j, s in enumerate(issue.stances)}  # fmt: skip
+                rows.append(ResolvedIssue(issue.issue, tuple(cells.get(p, "") for p in out.parties)))
+            out.positions = tuple(rows)
+        elif name == "timeline":
+            out.timeline = tuple(
+                ResolvedEvent(e.date, _render_fragment(writer, by_key[("timeline", i)]))
+                for i, e in enumerate(dossier.timeline)
             )
-            return str(escape(token.content))
-        return token.content  # sanitised with the whole fragment, see render_markdown
 
-    def html_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        return self._raw(tokens, idx, env)
-
-    def html_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        return self._raw(tokens, idx, env)
-
-    def div_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        return "</div>\n"
-
-    def paragraph_open(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
-    ) -> str:
-        if tokens[idx].meta.get("figure"):
-            return '<figure class="figure">'
-        self._number(tokens[idx], env)
-        return self.renderToken(tokens, idx, options, env)
-
-    def paragraph_close(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
-    ) -> str:
-        if tokens[idx].meta.get("figure"):
-            return "</figure>\n"
-        return self.renderToken(tokens, idx, options, env)
-
-    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        token = tokens[idx]
-        walk = self._walk(env)
-        at = self._at(token, env)
-        src = _check_image(walk, str(token.attrGet("src") or ""), at)
-        alt = _plain(token.children or [])
-        if not alt:
-            walk.collector.warning(at, f"image '{src}' has no description (alt text)")
-        attrs, style = "", ""
-        for key, value in sorted(token.attrs.items()):
-            if key in ("width", "height") and not str(value).isdigit():
-                style += f"{key}: {value}; "  # Pandoc's width=60% is a style, not an attribute
-            elif key in ("width", "height", "id", "class"):
-                attrs += f' {key}="{escape(value)}"'
-        if style:
-            attrs += f' style="{escape(style.strip())}"'
-
-        img = f'<img src="{escape(src)}" alt="{escape(alt)}"{attrs}/>'
-        if token.meta.get("figure") and token.children:
-            caption = self.renderInline(token.children, options, env)
-            return f"{img}<figcaption>{caption}</figcaption>"
-        return img
+    writer.place = place
 
 
-def _check_image(walk: _Walk, src: str, at: Location) -> str:
-    """The image's path relative to the dossier folder; errors for remote or missing files."""
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
-        if walk.allow_remote and src.startswith(("http://", "https://")):
-            walk.remote[src] = at
+def _split_chapters(writer: Writer, blocks: tuple[ast.Block, ...], places: tuple[Place, ...]) -> list[ResolvedChapter]:
+    """Chapters of the output: each level-1 heading starts one; text before the first heading
+    is an untitled chapter."""
+    chapters: list[ResolvedChapter] = []
+    groups: list[tuple[ast.Header | None, list[int]]] = []
+    for index, block in enumerate(blocks):
+        if isinstance(block, ast.Header) and block.level == 1:
+            groups.append((block, [index]))
+        elif groups:
+            groups[-1][1].append(index)
         else:
-            hint = "only http(s) with --allow-remote" if walk.allow_remote else "see --allow-remote"
-            walk.collector.error(
-                at, f"image '{src}' is not a local file (remote images are not fetched; {hint})"
-            )
-        return src
-    root = walk.dossier.root
-    if root is None:
-        walk.collector.error(at, f"image '{src}' needs a dossier folder to be found in")
-        return src
-    path = (root / src).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        walk.collector.error(at, f"image not found in the dossier folder: {src}")
-    elif path.suffix.lower() not in _IMAGE_TYPES:
-        walk.collector.error(at, f"'{src}' is not a supported image type")
-    else:
-        walk.assets.add(path.relative_to(root).as_posix())
-    return Path(src).as_posix()
-
-
-_RENDERER = _Renderer()
-_LONE_PARAGRAPH = re.compile(r"<p[^>]*>(.*)</p>", re.DOTALL)
-
-
-def _uncited_claims(walk: _Walk, tokens: Sequence[Token], location: Location) -> None:
-    """Warn about body paragraphs that state facts without citing anything."""
-    exempt: list[bool] = []
-    for index, token in enumerate(tokens):
-        classes = set(str(token.attrGet("class") or "").split()) | set(
-            str(token.meta.get("attrs", {}).get("class", "")).split()
-        )
-        if token.type == "heading_open" and token.tag == "h1" and classes & OPT_OUT:
-            return  # the whole chapter is analysis
-        if token.type == "div_open":
-            exempt.append(bool(classes & OPT_OUT))
-        elif token.type == "div_close" and exempt:
-            exempt.pop()
-        if token.type != "inline" or tokens[index - 1].type != "paragraph_open" or any(exempt):
+            groups.append((None, [index]))
+    for header, indexes in groups:
+        exempt = header is not None and bool(set(header.attr.classes) & OPT_OUT)
+        first = len(writer.headings)
+        writer.lint_claims = not exempt
+        html = writer.render(tuple(blocks[i] for i in indexes), tuple(places[i] for i in indexes))
+        writer.lint_claims = False
+        headings = tuple(writer.headings[first:])
+        if header is None:
+            chapters.append(ResolvedChapter(writer.unique_id("chapter"), "", "", html, headings))
             continue
-        children = token.children or []
-        nested = [c for child in children for c in (child, *(child.children or []))]
-        if tokens[index - 1].meta.get("figure") or not token.map:
-            continue  # a figure's caption describes the image
-        if any(c.type in ("cite", "footnote_ref") for c in nested):
-            continue
-        if sentence := factual_sentence(_plain(children)):
-            walk.collector.warning(
-                location.shifted(token.map[0]),
-                f"uncited claim: “{sentence}” (cite a source, or mark the passage "
-                "::: {.uncited-ok})",
-            )
+        top = headings[0]
+        title_html = writer.title_html.get(top.id, str(escape(top.text)))
+        chapters.append(ResolvedChapter(top.id, top.text, title_html, html, headings))
+    return chapters
 
 
-def render_markdown(
-    walk: _Walk, text: Markdown, inline: bool = False, chapter: bool = False
-) -> str:
-    """HTML for one piece of Markdown; ``inline`` drops a lone wrapping paragraph."""
-    env: dict[str, Any] = {
-        "walk": walk,
-        "location": text.location,
-        "keys": {s.id for s in walk.dossier.sources},
-        "numeric_citations": walk.dossier.numeric_citations,
-        "notes": walk.notes.style is None or not walk.notes.style.in_text,
-    }
-    if bad := NOT_XML.search(text.text):
-        line = text.text.count("\n", 0, bad.start())
-        walk.collector.error(
-            text.location.shifted(line),
-            f"character U+{ord(bad.group()):04X} is not allowed in a document",
-        )
-        return ""
-    raw = walk.dossier.raw_html
-    md = parser(html=raw != "escape")
-    tokens = md.parse(normalize(text.text), env)
-    _line_numbers(tokens)
-    body, bodies = _split_footnotes(tokens)
-    if chapter and not walk.notes.collecting:
-        _uncited_claims(walk, body, text.location)
-    env["footnote_bodies"] = bodies
-    html = _RENDERER.render(body, md.options, env)
-    if raw == "sanitize":
-        html = sanitize(html)
-        for src in re.findall(r'<img[^>]*\ssrc="([^"]*)"', html):
-            _check_image(walk, src, text.location)  # raw images obey the same rules
-    if inline:
-        match = _LONE_PARAGRAPH.fullmatch(html.strip())
-        if match and "<p" not in match.group(1):
-            return match.group(1)
-    return html
-
-
-def _line_numbers(tokens: Sequence[Token]) -> None:
-    """Give inline tokens the 0-based line they sit on, for ``path:line`` messages."""
-    for block in tokens:
-        if block.type != "inline" or not block.map:
-            continue
-        line = block.map[0]
-        for child in block.children or []:
-            if child.type in ("softbreak", "hardbreak"):
-                line += 1
-            child.meta["line"] = line
-            for grandchild in child.children or []:
-                grandchild.meta["line"] = line
-
-
-def _split_footnotes(tokens: Sequence[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
-    """Body tokens, and each footnote's content tokens by footnote id."""
-    body: list[Token] = []
-    bodies: dict[int, list[Token]] = {}
-    current: list[Token] | None = None
-    for token in tokens:
-        if token.type == "footnote_open":
-            current = bodies.setdefault(int(token.meta["id"]), [])
-        elif token.type == "footnote_close":
-            current = None
-        elif token.type in ("footnote_block_open", "footnote_block_close", "footnote_anchor"):
-            continue
-        elif current is not None:
-            current.append(token)
-        else:
-            body.append(token)
-    return body, bodies
-
-
-def _place(walk: _Walk, name: str, at: Location) -> None:
-    """Render a generated block where it is placed, so its notes get numbers in reading order."""
-    if name in walk.placed:
-        walk.collector.warning(at, f"'{name}' is placed twice; only the first place is used")
-        return
-    walk.placed[name] = name
-    dossier = walk.dossier
-    if name == "players":
-        walk.players = tuple(
-            ResolvedPlayer(p.name, p.role, p.party, render_markdown(walk, p.position, True))
-            for p in dossier.players
-        )
-    elif name == "positions":
-        walk.parties = tuple(dict.fromkeys(s.party for i in dossier.positions for s in i.stances))
-        walk.positions = tuple(_issue(walk, issue) for issue in dossier.positions)
-    elif name == "timeline":
-        walk.timeline = tuple(
-            ResolvedEvent(e.date, render_markdown(walk, e.event, True)) for e in dossier.timeline
-        )
-
-
-def _issue(walk: _Walk, issue: Issue) -> ResolvedIssue:
-    stances = {s.party: s.text for s in issue.stances}
-    cells = tuple(
-        render_markdown(walk, stances[party], True) if party in stances else ""
-        for party in walk.parties
-    )
-    return ResolvedIssue(issue.issue, cells)
-
-
-def _appendix(walk: _Walk) -> ResolvedChapter | None:
-    """Players, positions and timeline that no ``::: {#name}`` div placed, after the chapters."""
-    dossier = walk.dossier
+def _generated(writer: Writer, dossier: Dossier, placed: set[str], out: _Output) -> None:
+    """Players, positions and timeline that no div placed, in an appendix after the chapters."""
     present = {"players": dossier.players, "positions": dossier.positions,
                "timeline": dossier.timeline}  # fmt: skip
-    missing = [name for name, items in present.items() if items and name not in walk.placed]
+    missing = [name for name, items in present.items() if items and name not in placed]
     if not missing:
-        return None
+        return
     title = terms_for(dossier.lang)["appendix"]
-    chapter_id = walk.unique_id("players-and-positions")
+    chapter_id = writer.unique_id("players-and-positions")
     html = f'<h1 id="{chapter_id}">{escape(title)}</h1>\n'
     for name in missing:
-        _place(walk, name, dossier.location)
+        writer.place(name)
         html += f'<div class="block-{name}">{BLOCK_MARK.format(name)}</div>\n'
-    return ResolvedChapter(chapter_id, title, str(escape(title)), html, kind="appendix")
+    out.chapters.append(ResolvedChapter(chapter_id, title, str(escape(title)), html, kind="appendix"))
+
+
+# ---- the stage ---------------------------------------------------------------------------------
+
+
+def resolve(dossier: Dossier, allow_remote: bool = False) -> ResolvedDossier:
+    """Every fragment of the dossier as HTML, with notes numbered in reading order."""
+    collector = Collector(list(dossier.diagnostics))
+    _check_text(dossier, collector)
+    try:
+        if collector.errors:
+            raise DossierError(collector.diagnostics)
+        dossier = read(dossier, collector)
+        if collector.errors:
+            raise DossierError(collector.diagnostics)
+        units = _units(dossier)
+        _check_keys(units, dossier, collector)
+        if collector.errors:
+            raise DossierError(collector.diagnostics)
+        entries = _format(units, dossier, collector)
+    except DossierError as exc:
+        extra = [d for d in exc.diagnostics if d not in collector.diagnostics]
+        return _failed(dossier, DossierError([*collector.diagnostics, *extra]))
+    return _resolved(dossier, units, entries, collector, allow_remote)
+
+
+def _resolved(
+    dossier: Dossier,
+    units: list[_Unit],
+    entries: tuple[tuple[str, tuple[ast.Block, ...]], ...],
+    collector: Collector,
+    allow_remote: bool,
+) -> ResolvedDossier:
+    by_key = {u.key: u for u in units}
+    writer = Writer(dossier, collector, allow_remote)
+    out = _Output()
+    _placer(writer, dossier, by_key, out)
+    if dossier.cover_image:
+        writer.check_image(dossier.cover_image, dossier.location)
+    summary, cited_by_point = [], []
+    for i, point in enumerate(dossier.summary):
+        start = len(writer.log)
+        summary.append(_render_fragment(writer, by_key[("summary", i)]))
+        cited_by_point.append((point, writer.log[start:]))
+    chapter_units = sorted((u for u in units if u.key[0] == "chapters"), key=lambda u: u.key)
+    blocks = tuple(b for u in chapter_units for b in u.blocks)
+    places = tuple(p for u in chapter_units for p in u.places)
+    out.chapters = _split_chapters(writer, blocks, places)
+    _generated(writer, dossier, writer.placed, out)
+    lint_sources(dossier, [*writer.log, *(k.lstrip("@") for k in dossier.nocite)], collector)
+    lint_key_points(dossier, cited_by_point, collector)
+    lint_players(dossier, collector)
+    bibliography = _bibliography(writer, dossier, entries)
+    graded = _graded(dossier, bibliography)
+    t = terms_for(dossier.lang)
+    if bibliography and "refs" not in writer.placed:
+        html = f'<h1 id="refs">{escape(t["bibliography"])}</h1>\n' + BLOCK_MARK.format("refs")
+        out.chapters.append(ResolvedChapter("refs", t["bibliography"], str(escape(t["bibliography"])), html, kind="bibliography"))  # fmt: skip
+    if graded:
+        chapter_id = writer.unique_id("sources-by-grade")
+        html = f'<h1 id="{chapter_id}">{escape(t["grades"])}</h1>\n' + BLOCK_MARK.format("grades")
+        out.chapters.append(ResolvedChapter(chapter_id, t["grades"], str(escape(t["grades"])), html, kind="appendix"))  # fmt: skip
+    return ResolvedDossier(
+        dossier=dossier,
+        summary=tuple(summary),
+        chapters=tuple(out.chapters),
+        players=out.players,
+        parties=out.parties,
+        positions=out.positions,
+        timeline=out.timeline,
+        notes=tuple(writer.notes),
+        bibliography=bibliography,
+        assets=tuple(sorted(writer.assets)),
+        remote=tuple(sorted(writer.remote.items())),
+        diagnostics=tuple(collector.diagnostics),
+        graded=graded,
+    )
+
+
+def _bibliography(
+    writer: Writer, dossier: Dossier, entries: tuple[tuple[str, tuple[ast.Block, ...]], ...]
+) -> tuple[BibEntry, ...]:
+    by_key = {s.id: s for s in dossier.sources}
+    if dossier.numeric_citations:
+        order = {s.id: i for i, s in enumerate(dossier.sources)}
+        entries = tuple(sorted(entries, key=lambda e: order.get(e[0], len(order))))
+    result = []
+    for key, blocks in entries:
+        html = writer.entry(blocks)
+        mark = grade_mark([by_key[key]]) if key in by_key else ""
+        result.append(BibEntry(f"ref-{slugify(key)}", key, html + str(mark)))
+    return tuple(result)
+
+
+def _graded(
+    dossier: Dossier, entries: tuple[BibEntry, ...]
+) -> tuple[tuple[str, str, str, str], ...]:
+    """Rows of the "sources by grade" table: cited sources with a valid grade, best first."""
+    by_key = {s.id: s for s in dossier.sources}
+    rows = []
+    for entry in entries:
+        value = grade(by_key[entry.key]) if entry.key in by_key else ""
+        if match := GRADE.match(value):
+            rows.append((value, RELIABILITY[match.group(1)], CREDIBILITY[match.group(2)], entry.html))
+    return tuple(sorted(rows, key=lambda row: row[0]))
+
+
+def _failed(dossier: Dossier, error: DossierError) -> ResolvedDossier:
+    return ResolvedDossier(dossier, (), (), (), (), (), (), (), (), (), (), error.diagnostics)
 
 
 def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
-    """Every string inside metadata values (dataclasses, mappings, sequences), with a name.
-    Markdown is left out: ``render_markdown`` checks it, with its exact location."""
-    if isinstance(value, Markdown):
-        return
+    """Every string inside metadata values (dataclasses, mappings, sequences), with a name."""
     if isinstance(value, str):
         yield where, value
     elif isinstance(value, Mapping):
@@ -421,7 +442,7 @@ def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
             yield from _strings(item, f"{where}[{index}]")
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for item in dataclasses.fields(value):
-            if item.name not in ("location", "diagnostics", "chapters", "root", "sources"):
+            if item.name not in ("location", "diagnostics", "root", "sources", "blocks", "lines"):
                 yield from _strings(getattr(value, item.name), f"{where}.{item.name}")
 
 
@@ -441,143 +462,3 @@ def _check_text(dossier: Dossier, collector: Collector) -> None:
                     source.location,
                     f"{name}: character U+{ord(bad.group()):04X} is not allowed in a document",
                 )
-
-
-def resolve(dossier: Dossier, allow_remote: bool = False) -> ResolvedDossier:
-    """Every fragment of the dossier as HTML, with notes numbered in reading order."""
-    style = None
-    if dossier.csl:
-        try:
-            style = CslStyle(dossier.csl, dossier.sources, dossier.root, dossier.lang,
-                             dossier.location)  # fmt: skip
-        except DossierError as exc:
-            return _failed(dossier, exc)
-        # First pass: meet every citation in reading order, so the style can number them.
-        _resolve(dossier, allow_remote, Notes(dossier.sources, dossier.lang, Collector(),
-                                              style=style, collecting=True))  # fmt: skip
-    notes = Notes(dossier.sources, dossier.lang, Collector(list(dossier.diagnostics)), style=style)
-    return _resolve(dossier, allow_remote, notes)
-
-
-def _failed(dossier: Dossier, error: DossierError) -> ResolvedDossier:
-    return ResolvedDossier(dossier, (), (), (), (), (), (), (), (), (), (), error.diagnostics)
-
-
-def _resolve(dossier: Dossier, allow_remote: bool, notes: Notes) -> ResolvedDossier:
-    collector = notes.collector
-    _check_text(dossier, collector)
-    walk = _Walk(dossier, collector, notes)
-    walk.allow_remote = allow_remote
-    if dossier.cover_image:
-        _check_image(walk, dossier.cover_image, dossier.location)
-    summary_html, cited_by_point = [], []
-    for point in dossier.summary:
-        start = len(walk.notes.log)
-        summary_html.append(render_markdown(walk, point, inline=True))
-        cited_by_point.append((point, walk.notes.log[start:]))
-    summary = tuple(summary_html)
-    chapters = [_chapter(walk, chapter.markdown, chapter.location, chapter.title)
-                for chapter in dossier.chapters]  # fmt: skip
-    if appendix := _appendix(walk):
-        chapters.append(appendix)
-    walk.notes.mark_uncited(dossier.nocite)
-    if not walk.notes.collecting:
-        lint_sources(dossier, walk.notes.log, collector)
-        lint_key_points(dossier, cited_by_point, collector)
-        lint_players(dossier, collector)
-    bibliography = _bibliography(walk)
-    graded = _graded(dossier, bibliography)
-    if bibliography and "refs" not in walk.placed:
-        title = terms_for(dossier.lang)["bibliography"]
-        walk.placed["refs"] = "refs"
-        html = f'<h1 id="refs">{escape(title)}</h1>\n' + BLOCK_MARK.format("refs")
-        chapters.append(
-            ResolvedChapter("refs", title, str(escape(title)), html, kind="bibliography")
-        )
-    if graded:
-        title = terms_for(dossier.lang)["grades"]
-        chapter_id = walk.unique_id("sources-by-grade")
-        html = f'<h1 id="{chapter_id}">{escape(title)}</h1>\n' + BLOCK_MARK.format("grades")
-        chapters.append(
-            ResolvedChapter(chapter_id, title, str(escape(title)), html, kind="appendix")
-        )
-    return ResolvedDossier(
-        dossier=dossier,
-        summary=summary,
-        chapters=tuple(chapters),
-        players=walk.players,
-        parties=walk.parties,
-        positions=walk.positions,
-        timeline=walk.timeline,
-        notes=tuple(walk.notes.notes),
-        bibliography=bibliography,
-        assets=tuple(sorted(walk.assets)),
-        remote=tuple(sorted(walk.remote.items())),
-        diagnostics=tuple(collector.diagnostics),
-        graded=graded,
-    )
-
-
-def _chapter(walk: _Walk, text: str, location: Location, title: str) -> ResolvedChapter:
-    walk.notes.new_chapter()
-    first = len(walk.headings)
-    if title and not text.lstrip().startswith("#"):
-        text = f"# {title}\n\n{text}"
-        location = location.shifted(-2)
-    html = render_markdown(walk, Markdown(text, location), chapter=True)
-    headings = tuple(walk.headings[first:])
-    top = next((h for h in headings if h.level == 1), None)
-    if top is None:
-        chapter_id = walk.unique_id("chapter")
-        return ResolvedChapter(chapter_id, "", "", html, headings)
-    match = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.DOTALL)
-    title_html = match.group(1) if match else str(escape(top.text))
-    return ResolvedChapter(top.id, top.text, title_html, html, headings)
-
-
-def _graded(
-    dossier: Dossier, entries: tuple[BibEntry, ...]
-) -> tuple[tuple[str, str, str, str], ...]:
-    """Rows of the "sources by grade" table: cited sources with a valid grade, best first."""
-    by_key = {s.id: s for s in dossier.sources}
-    rows = []
-    for entry in entries:
-        value = grade(by_key[entry.key]) if entry.key in by_key else ""
-        if match := GRADE.match(value):
-            rows.append((value, RELIABILITY[match.group(1)], CREDIBILITY[match.group(2)],
-                         entry.html))  # fmt: skip
-    return tuple(sorted(rows, key=lambda row: row[0]))
-
-
-def _bibliography(walk: _Walk) -> tuple[BibEntry, ...]:
-    style = walk.notes.style
-    if style is not None:
-        if walk.notes.collecting:
-            return ()
-        return tuple(BibEntry(f"ref-{slugify(key)}", key, html + str(_mark(walk, key)))
-                     for key, html in style.bibliography())  # fmt: skip
-    by_key = {s.id: s for s in walk.dossier.sources}
-    terms = walk.notes.terms
-    keys = list(walk.notes.cited)
-    if not walk.dossier.numeric_citations:
-        keys.sort(key=lambda k: _sort_key(by_key[k].data))
-    else:
-        order = {s.id: i for i, s in enumerate(walk.dossier.sources)}
-        keys.sort(key=order.__getitem__)
-    return tuple(
-        BibEntry(f"ref-{slugify(key)}", key,
-                 str(cite_styles.bibliography_entry(by_key[key].data, terms))
-                 + str(_mark(walk, key)))
-        for key in keys
-    )  # fmt: skip
-
-
-def _mark(walk: _Walk, key: str) -> str:
-    source = walk.notes.by_key.get(key)
-    return str(grade_mark([source])) if source else ""
-
-
-def _sort_key(data: Any) -> tuple[str, str, str]:
-    names = cite_styles.authors(data, {"and": "and", "et-al": ""}, short=True)
-    title = str(data.get("title", "")).casefold()
-    return (names.casefold() or title, cite_styles.year(data, {"no-date": ""}), title)

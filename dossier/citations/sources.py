@@ -1,4 +1,5 @@
-"""Reading references (CSL-JSON, CSL-YAML, inline ``references:``) into ``Source`` values."""
+"""Reading references into ``Source`` values: CSL-JSON and CSL-YAML (and inline ``references:``)
+as data, BibTeX and BibLaTeX converted to CSL-JSON by Pandoc itself."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .bibtex import parse_bibtex
-from .errors import Collector, DossierError, Location, display_path
-from .model import Source
-from .textio import read_text
-from .yamlio import LineDict, LineList, load_yaml
+from ..errors import Collector, DossierError, Location, display_path
+from ..markup import pandoc
+from ..model import Source
+from ..textio import read_text
+from ..yamlio import LineDict, LineList, load_yaml
+
+BIBTEX = {".bib": "biblatex", ".bibtex": "bibtex"}
+"""Pandoc's readers for these files, chosen by suffix as ``pandoc --bibliography`` does."""
 
 
 def load_references(path: Path, location: Location, collector: Collector) -> list[Source]:
@@ -23,9 +27,8 @@ def load_references(path: Path, location: Location, collector: Collector) -> lis
         suffix = path.suffix.lower()
         if suffix == ".json":
             return _from_json(text, where, collector)
-        if suffix == ".bib":
-            return [Source(key, item, Location(where.path, line))
-                    for key, item, line in parse_bibtex(text, where, collector)]  # fmt: skip
+        if suffix in BIBTEX:
+            return _from_bibtex(text, BIBTEX[suffix], where, collector)
         if suffix in (".yaml", ".yml"):
             data = load_yaml(text, where)
             if isinstance(data, dict) and "references" in data:
@@ -36,12 +39,15 @@ def load_references(path: Path, location: Location, collector: Collector) -> lis
         return []
     collector.error(
         location,
-        f"unsupported bibliography format '{path.suffix}' (use CSL-JSON, CSL-YAML or BibTeX)",
+        f"unsupported bibliography format '{path.suffix}' "
+        "(use CSL-JSON .json, CSL-YAML .yaml, BibLaTeX .bib or BibTeX .bibtex)",
     )
     return []
 
 
-def _from_json(text: str, where: Location, collector: Collector) -> list[Source]:
+def _from_json(
+    text: str, where: Location, collector: Collector, lines: dict[str, int] | None = None
+) -> list[Source]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -50,7 +56,7 @@ def _from_json(text: str, where: Location, collector: Collector) -> list[Source]
     if not isinstance(data, list):
         collector.error(where, "a CSL-JSON file holds a list of entries")
         return []
-    lines = _json_id_lines(text)
+    lines = _json_id_lines(text) if lines is None else lines
     sources = []
     for index, item in enumerate(data):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str | int):
@@ -59,6 +65,19 @@ def _from_json(text: str, where: Location, collector: Collector) -> list[Source]
         key = str(item["id"])
         sources.append(Source(key, _clean(item), Location(where.path, lines.get(key, 1))))
     return sources
+
+
+def _from_bibtex(text: str, reader: str, where: Location, collector: Collector) -> list[Source]:
+    """Entries of a .bib file as CSL-JSON, converted by pandoc (LaTeX accents, braces,
+    particles, dates and entry types as Pandoc's citeproc reads them)."""
+    out, warnings = pandoc.run(["-f", reader, "-t", "csljson"], text, where)
+    lines = {
+        m.group(1): text.count("\n", 0, m.start()) + 1
+        for m in re.finditer(r"@\w+\s*[{(]\s*([^,\s]+)\s*,", text)
+    }
+    for warning in warnings:
+        collector.warning(where, f"pandoc: {warning}")
+    return _from_json(out, where, collector, lines)
 
 
 def _json_id_lines(text: str) -> dict[str, int]:

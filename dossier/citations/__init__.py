@@ -1,0 +1,1 @@
+"""Citations through Pandoc's citeproc: styles, numeric markers, reliability grades, sources."""

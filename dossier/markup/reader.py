@@ -1,0 +1,201 @@
+"""Reading a dossier's Markdown with Pandoc: every chapter file and metadata fragment in one
+pandoc run, so that notes, link references and citations resolve across the whole dossier
+exactly as ``pandoc`` resolves them for the same files in the same order."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..errors import Collector, Location
+from ..model import Author, Chapter, Dossier, Event, Issue, Markdown, Stance
+from . import ast, pandoc
+from .locate import Locator
+
+FORMAT = "markdown"
+"""Pandoc's Markdown with its default extensions: what users' Pandoc files are written in."""
+MARKER = "<!--dossier:piece:{}-->"
+_MARKER = re.compile(r"^<!--dossier:piece:(\d+)-->$")
+_AT_LINE = re.compile(r"\s*at (?:\S+ )?line (\d+) column \d+")
+_TITLE_BLOCK = {"title", "author", "date"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    text: str
+    location: Location
+    first: int
+    """The line of the piece's first line in the text given to pandoc."""
+
+
+def _fragments(dossier: Dossier) -> Iterator[Markdown]:
+    """Every Markdown value of the metadata, in reading order."""
+    yield from dossier.summary
+    for player in dossier.players:
+        yield player.position
+    for issue in dossier.positions:
+        for stance in issue.stances:
+            yield stance.text
+    for event in dossier.timeline:
+        yield event.event
+
+
+def read(dossier: Dossier, collector: Collector) -> Dossier:
+    """The dossier with every chapter's and fragment's blocks (and their lines) read."""
+    texts = [(c.markdown, c.location) for c in dossier.chapters if not c.blocks]
+    texts += [(m.text, m.location) for m in _fragments(dossier) if not m.blocks]
+    if not texts:
+        return dossier
+    pieces, source = _join(texts)
+    out, warnings = pandoc.run(["-f", FORMAT, "-t", "json"], source, dossier.location)
+    document = json.loads(out)
+    parsed = _split(ast.blocks(document["blocks"]), pieces, collector)
+    for warning in warnings:
+        collector.warning(*_locate_warning(warning, pieces, dossier.location))
+    read_pieces = iter(
+        (blocks, _lines(piece, blocks)) for piece, blocks in zip(pieces, parsed, strict=True)
+    )
+    dossier = _with_blocks(dossier, read_pieces)
+    return _with_metadata(dossier, document.get("meta", {}), collector)
+
+
+def _join(texts: list[tuple[str, Location]]) -> tuple[list[_Piece], str]:
+    """One Markdown text of all pieces, each followed by its marker (after, not before: a
+    title block is only read at the very start)."""
+    pieces, parts, line = [], [], 1
+    for index, (text, location) in enumerate(texts):
+        body = text.rstrip("\n")
+        pieces.append(_Piece(body, location, line))
+        part = f"{body}\n\n{MARKER.format(index)}\n\n"
+        parts.append(part)
+        line += part.count("\n")
+    return pieces, "".join(parts)
+
+
+def _split(
+    blocks: tuple[ast.Block, ...], pieces: list[_Piece], collector: Collector
+) -> list[tuple[ast.Block, ...]]:
+    """The top-level blocks of each piece, cut at the markers."""
+    found: list[tuple[ast.Block, ...]] = [() for _ in pieces]
+    current: list[ast.Block] = []
+    seen = set()
+    for block in blocks:
+        match = _MARKER.match(block.text.strip()) if isinstance(block, ast.RawBlock) else None
+        if match is None:
+            current.append(block)
+            continue
+        index = int(match.group(1))
+        found[index], current = tuple(current), []
+        seen.add(index)
+    for index in sorted(set(range(len(pieces))) - seen):
+        # The piece's end was swallowed by an open block: pandoc would run on into the next.
+        collector.error(
+            pieces[index].location,
+            "this text ends inside an open block (an unclosed ``` code fence, ::: div or "
+            "raw HTML element?), which would swallow what follows",
+        )
+    return found
+
+
+def _lines(piece: _Piece, blocks: tuple[ast.Block, ...]) -> tuple[int, ...]:
+    if not piece.location.line:
+        return tuple(0 for _ in blocks)
+    return Locator(piece.text, piece.location.line).block_lines(blocks)
+
+
+def _locate_warning(
+    message: str, pieces: list[_Piece], default: Location
+) -> tuple[Location, str]:
+    """pandoc's ``… at line N column M`` as the line of the piece it falls in."""
+    match = _AT_LINE.search(message)
+    if not match:
+        return default, f"pandoc: {message}"
+    line = int(match.group(1))
+    text = (message[: match.start()] + message[match.end() :]).strip()
+    piece = next((p for p in reversed(pieces) if p.first <= line), None)
+    if piece is None:
+        return default, f"pandoc: {text}"
+    return piece.location.shifted(line - piece.first), text
+
+
+Read = Iterator[tuple[tuple[ast.Block, ...], tuple[int, ...]]]
+
+
+def _with_blocks(dossier: Dossier, parsed: Read) -> Dossier:
+    """The dossier with the blocks read put back in the values they were read from, in the
+    order ``read`` gave them to pandoc."""
+
+    def chapter(c: Chapter) -> Chapter:
+        if c.blocks:
+            return c
+        blocks, lines = next(parsed)
+        return dataclasses.replace(c, blocks=blocks, lines=lines)
+
+    chapters = tuple(chapter(c) for c in dossier.chapters)
+
+    def md(m: Markdown) -> Markdown:
+        if m.blocks:
+            return m
+        blocks, lines = next(parsed)
+        return dataclasses.replace(m, blocks=blocks, lines=lines)
+
+    each: Callable[[Markdown], Markdown] = md
+    return dataclasses.replace(
+        dossier,
+        chapters=chapters,
+        summary=tuple(each(m) for m in dossier.summary),
+        players=tuple(dataclasses.replace(p, position=each(p.position)) for p in dossier.players),
+        positions=tuple(
+            Issue(i.issue, tuple(Stance(s.party, each(s.text)) for s in i.stances), i.location)
+            for i in dossier.positions
+        ),
+        timeline=tuple(Event(e.date, each(e.event), e.location) for e in dossier.timeline),
+    )
+
+
+def _meta_text(value: ast.Json) -> str:
+    match value.get("t"):
+        case "MetaInlines":
+            return ast.stringify(ast.inlines(value["c"]))
+        case "MetaBlocks":
+            return ast.stringify(ast.blocks(value["c"])).strip()
+        case "MetaString":
+            return str(value["c"])
+    return ""
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None  # a title block's free-text date ("Spring 2025") gives no build date
+
+
+def _with_metadata(dossier: Dossier, meta: ast.Json, collector: Collector) -> Dossier:
+    """A Pandoc title block (``% Title``) fills what the metadata leaves out; YAML blocks inside
+    chapter files are not dossier metadata, and saying so beats ignoring them quietly."""
+    changes: dict[str, object] = {}
+    if "title" in meta and not dossier.title:
+        changes["title"] = _meta_text(meta["title"])
+    if "date" in meta and dossier.date is None:
+        changes["date"] = _date(_meta_text(meta["date"]))
+    if "author" in meta and not dossier.authors:
+        people = meta["author"]["c"] if meta["author"]["t"] == "MetaList" else [meta["author"]]
+        changes["authors"] = tuple(Author(_meta_text(p)) for p in people if _meta_text(p))
+    for key in sorted(set(meta) - _TITLE_BLOCK):
+        collector.warning(
+            dossier.location,
+            f"metadata '{key}' in a chapter file is ignored (put it in the dossier's metadata)",
+        )
+    if not dossier.title and not changes.get("title"):
+        changes["title"] = dossier.slug or "Untitled"
+        collector.warning(
+            dossier.location,
+            f"the dossier has no title: '{changes['title']}' (its file or folder name) is "
+            "used; give it a 'title'",
+        )
+    return dataclasses.replace(dossier, **changes) if changes else dossier
