@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pypandoc
+import pypandoc  # type: ignore[import-untyped]
 from lxml import etree
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -74,6 +74,19 @@ class Outline:
     citations: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     # (id, text) in the bibliography's order
     bibliography: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _finish(outline: Outline) -> Outline:
+    """Formatting nested around the same words (``***both***``) is listed in a fixed order, as
+    ``<em><strong>`` and ``<strong><em>`` mean the same."""
+    runs: list[list[tuple[str, str]]] = []
+    for kind, text in outline.inlines:
+        if runs and runs[-1][0][1] == text:
+            runs[-1].append((kind, text))
+        else:
+            runs.append([(kind, text)])
+    outline.inlines = [item for run in runs for item in sorted(run)]
+    return outline
 
 
 # --------------------------------------------------------------------------- Pandoc's side
@@ -305,9 +318,7 @@ class _AstReader:
                 if body and not in_cite:
                     o.links.append((norm(inline_text(content[1])), content[2][0]))
                 self.inlines(content[1], body, in_cite)
-            elif kind == "Quoted":
-                self.inlines(content[1], body, in_cite)
-            elif kind == "Span":
+            elif kind in ("Quoted", "Span"):
                 self.inlines(content[1], body, in_cite)
 
 
@@ -322,7 +333,7 @@ def _all_rows(table: Json) -> list[Json]:
 def pandoc_outline(source: Path, *options: str) -> Outline:
     reader = _AstReader()
     reader.blocks(pandoc_json(source, *options)["blocks"], body=True)
-    return reader.outline
+    return _finish(reader.outline)
 
 
 # --------------------------------------------------------------------------- dossier's EPUB
@@ -447,7 +458,8 @@ class _EpubReader:
                 target = str(child.get("href", ""))
                 name, _, ident = target.partition("#")
                 aside = self.asides[(name or self.current, ident)]
-                o.notes.append((int(norm("".join(child.itertext()))), _text(aside)))
+                number = int(norm("".join(str(t) for t in child.itertext())))
+                o.notes.append((number, _text(aside)))
                 self.walk(aside, aside, body=False)
                 continue
             if "citation" in _classes(child) and child.get("data-cites") is not None:
@@ -487,8 +499,8 @@ class _EpubReader:
                         href = re.sub(r"^chapter-\d+\.xhtml(?=#)", "", str(child.get("href")))
                         o.links.append((_text(child), href))
                 elif local == "code" and not _inside(child, top, {_q("pre")}):
-                    if not _in_citation(child, top):
-                        o.inlines.append(("code", _text(child)))
+                    counted = not _in_citation(child, top)
+                    o.inlines += [("code", _text(child))] if counted else []
                 kind = _inline_kind(child)
                 if kind and not _is_call(child) and not _in_citation(child, top):
                     o.inlines.append((kind, _text(child)))
@@ -525,7 +537,7 @@ def _iter_rows(table: etree._Element) -> Iterator[etree._Element]:
 def epub_outline(path: Path) -> Outline:
     with zipfile.ZipFile(path) as archive:
         files = {name: archive.read(name) for name in archive.namelist()}
-    return _EpubReader(files).outline
+    return _finish(_EpubReader(files).outline)
 
 
 def style_is_note(style: Path) -> bool:
