@@ -42,6 +42,9 @@ BREAK = "\u2028"  # a line break, until whitespace is normalised
 Json = Any
 
 
+Attributes = tuple[str, str, frozenset[str], tuple[tuple[str, str], ...]]
+
+
 def norm(text: str) -> str:
     return " ".join(text.replace(BREAK, " ").split())
 
@@ -74,6 +77,10 @@ class Outline:
     citations: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     # (id, text) in the bibliography's order
     bibliography: list[tuple[str, str]] = field(default_factory=list)
+    # per table, each column's (alignment "left"/"right"/"center" or "", width in % or None)
+    columns: list[tuple[tuple[str, float | None], ...]] = field(default_factory=list)
+    # (kind "heading"/"div"/"span", id, classes, key-value attributes) in the body
+    attributes: list[Attributes] = field(default_factory=list)
 
 
 def _finish(outline: Outline) -> Outline:
@@ -231,6 +238,7 @@ class _AstReader:
             if body:
                 o.headings.append((content[0], norm(inline_text(content[2]))))
                 o.heading_ids.append(content[1][0])
+                o.attributes.append(_attributes("heading", content[1]))
             self.inlines(content[2], body)
         elif kind == "CodeBlock":
             if body:
@@ -245,6 +253,8 @@ class _AstReader:
                     if entry["t"] == "Div" and "csl-entry" in entry["c"][0][1]:
                         o.bibliography.append((entry["c"][0][0], block_text(entry["c"][1])))
                 return
+            if body:
+                o.attributes.append(_attributes("div", attr))
             self.blocks(content[1], body)
         elif kind == "LineBlock":
             if body:
@@ -279,6 +289,7 @@ class _AstReader:
         elif kind == "Table":
             if body:
                 o.tables.append((block_text(content[1][1]), tuple(_table_rows(content))))
+                o.columns.append(tuple(_column(spec) for spec in content[2]))
             self.nested(content[1][1], body)
             for row in _all_rows(content):
                 for cell in row[1]:
@@ -319,7 +330,23 @@ class _AstReader:
                     o.links.append((norm(inline_text(content[1])), content[2][0]))
                 self.inlines(content[1], body, in_cite)
             elif kind in ("Quoted", "Span"):
+                if kind == "Span" and body and not in_cite:
+                    o.attributes.append(_attributes("span", content[0]))
                 self.inlines(content[1], body, in_cite)
+
+
+def _attributes(kind: str, attr: Json) -> Attributes:
+    ident, classes, pairs = attr
+    return kind, ident, frozenset(classes), tuple((k, v) for k, v in pairs)
+
+
+_ALIGN = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center", "AlignDefault": ""}
+
+
+def _column(spec: Json) -> tuple[str, float | None]:
+    align, width = spec
+    percent = float(width["c"] * 100) if width["t"] == "ColWidth" else None
+    return _ALIGN[align["t"]], percent
 
 
 def _all_rows(table: Json) -> list[Json]:
@@ -472,6 +499,7 @@ class _EpubReader:
                 if local in ("h1", "h2", "h3", "h4", "h5", "h6"):
                     o.headings.append((int(local[1]), _text(child)))
                     o.heading_ids.append(str(child.get("id", "")))
+                    o.attributes.append(_element_attributes("heading", child))
                 elif local == "p" and not _inside(child, top, tables_figures):
                     o.paragraphs.append(_text(child))
                 elif local in ("ul", "ol"):
@@ -492,6 +520,8 @@ class _EpubReader:
                     o.code.append(_text(child))
                 elif local == "div" and "line-block" in _classes(child):
                     o.line_blocks.append(lines(element_text(child)))
+                elif local in ("div", "span") and not _in_citation(child, top):
+                    o.attributes.append(_element_attributes(local, child))
                 elif local == "blockquote":
                     o.quotes += 1
                 elif local == "a" and child.get("role") != "doc-backlink":
@@ -524,6 +554,54 @@ class _EpubReader:
             for row in _iter_rows(table)
         )
         self.outline.tables.append(("" if caption is None else _text(caption), rows))
+        self.outline.columns.append(_html_columns(table))
+
+
+def _element_attributes(kind: str, element: etree._Element) -> Attributes:
+    pairs = []
+    for name, value in element.attrib.items():
+        key = etree.QName(name).localname if str(name).startswith("{") else str(name)
+        if key not in ("id", "class"):
+            pairs.append((key, str(value)))
+    return kind, str(element.get("id", "")), frozenset(_classes(element)), tuple(pairs)
+
+
+def _alignment(element: etree._Element | None) -> str:
+    """An element's alignment: ``text-align`` in its style, ``align``, or a class saying it."""
+    if element is None:
+        return ""
+    style = re.search(r"text-align:\s*(left|right|center)", str(element.get("style", "")))
+    if style:
+        return style.group(1)
+    if element.get("align") in ("left", "right", "center"):
+        return str(element.get("align"))
+    for name in _classes(element):
+        for side in ("left", "right", "center"):
+            if name in (side, f"align-{side}", f"text-{side}"):
+                return side
+    return ""
+
+
+def _width(col: etree._Element | None) -> float | None:
+    if col is None:
+        return None
+    found = re.search(r"width:\s*([\d.]+)%", str(col.get("style", "")))
+    value = found.group(1) if found else str(col.get("width", "")).removesuffix("%")
+    return float(value) if re.fullmatch(r"[\d.]+", value) else None
+
+
+def _html_columns(table: etree._Element) -> tuple[tuple[str, float | None], ...]:
+    """Each column's alignment (from the first row with a cell per column, else the ``col``)
+    and width (from the ``col`` elements)."""
+    cols = [c for group in table.iter(_q("colgroup")) for c in group if c.tag == _q("col")]
+    rows = [[c for c in row if c.tag in (_q("th"), _q("td"))] for row in _iter_rows(table)]
+    count = max([len(cols)] + [sum(int(c.get("colspan", "1")) for c in r) for r in rows])
+    full = next((r for r in rows if len(r) == count), [None] * count)
+    columns = []
+    for index in range(count):
+        col = cols[index] if index < len(cols) else None
+        columns.append((_alignment(full[index]) or _alignment(col), _width(col)))
+    return tuple(columns)
 
 
 def _iter_rows(table: etree._Element) -> Iterator[etree._Element]:
@@ -544,3 +622,46 @@ def style_is_note(style: Path) -> bool:
     """Whether a CSL style puts citations in notes (its ``class`` attribute)."""
     root = etree.parse(str(style)).getroot()
     return root.get("class") == "note"
+
+
+def carries(actual: Attributes, expected: Attributes) -> bool:
+    """Whether an element carries an AST node's attributes: same kind, the same id (when the
+    node has one), every class, and every key-value pair (as ``key`` or ``data-key``)."""
+    kind, ident, classes, pairs = expected
+    a_kind, a_ident, a_classes, a_pairs = actual
+    present = dict(a_pairs)
+    return (
+        kind == a_kind
+        and (not ident or ident == a_ident)
+        and classes <= a_classes
+        and all(present.get(k, present.get(f"data-{k}")) == v for k, v in pairs)
+    )
+
+
+def missing_in_order(expected: Sequence[Attributes], actual: Sequence[Attributes]) -> list[Any]:
+    """The expected nodes not found, in order, among the actual elements (empty: all found)."""
+    position = 0
+    for index, node in enumerate(expected):
+        while position < len(actual) and not carries(actual[position], node):
+            position += 1
+        if position == len(actual):
+            return list(expected[index:])
+        position += 1
+    return []
+
+
+Columns = tuple[tuple[str, float | None], ...]
+
+
+def same_columns(actual: Sequence[Columns], expected: Sequence[Columns]) -> bool:
+    """Same alignments, and widths within one percentage point (writers round differently)."""
+
+    def close(a: float | None, b: float | None) -> bool:
+        return a is b is None or (a is not None and b is not None and abs(a - b) <= 1.0)
+
+    if [len(x) for x in actual] != [len(y) for y in expected]:
+        return False
+    pairs = [
+        (p, q) for x, y in zip(actual, expected, strict=True) for p, q in zip(x, y, strict=True)
+    ]
+    return all(p[0] == q[0] and close(p[1], q[1]) for p, q in pairs)

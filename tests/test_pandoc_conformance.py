@@ -10,6 +10,10 @@ compares, in document order:
 - ``paragraphs``: the text of every paragraph (so their number too), outside tables and figures;
 - ``lists``: kind (``ul``/``ol``), start number, HTML numbering type and each item's text;
 - ``tables``: caption text and every row (head, body and foot rows) as its cells' texts;
+  ``columns``: each column's alignment and relative width in percent, within one point
+  (``None`` when Pandoc gives none); dossier's are read from the cells of the first row with a
+  cell per column (``text-align`` in ``style``, ``align``, or a class ``left``/``align-left``/
+  ``text-left``…, else from the ``col``) and from the ``col`` elements' widths;
 - ``definitions``: each term with its definitions' texts;
 - ``figures`` (caption text), ``code`` (each code block's text), ``line_blocks`` (each line),
   ``quotes`` (the number of block quotations);
@@ -21,7 +25,11 @@ compares, in document order:
   call's number and its text, in the order of the calls: one series over the whole file;
 - ``citations`` (in-text styles): the cited keys (``data-cites``) and the text of every citation,
   in reading order, notes read at their calls;
-- ``bibliography``: the id and text of every entry, in the style's order.
+- ``bibliography``: the id and text of every entry, in the style's order;
+- ``attributes`` (a separate test): every heading, fenced div and bracketed span of the AST is,
+  in order, an element (``h1``…``h6``, ``div``, ``span``) with its id, its classes and its
+  key-value pairs (as ``key`` or ``data-key``); dossier may add elements, classes and
+  attributes of its own.
 
 What dossier adds around the content is not compared: the front file (cover, contents), the
 "Notes" heading and the backlinks of the notes sections, and the heading of the generated
@@ -48,7 +56,14 @@ from dossier.errors import Level
 from dossier.pipeline import Result, build_one
 
 from .conftest import FIXTURES
-from .pandoc_ref import Outline, epub_outline, pandoc_outline, style_is_note
+from .pandoc_ref import (
+    Outline,
+    epub_outline,
+    missing_in_order,
+    pandoc_outline,
+    same_columns,
+    style_is_note,
+)
 
 FOLDER = FIXTURES / "pandoc-conformance"
 COMMON = ("headings", "paragraphs", "notes")
@@ -57,9 +72,9 @@ COMMON = ("headings", "paragraphs", "notes")
 FOCUS: dict[str, tuple[str, ...]] = {
     "01-headings": ("heading_ids", "links", "inlines"),
     "02-blocks": ("quotes", "lists", "line_blocks"),
-    "03-pipe-tables": ("tables", "inlines"),
-    "04-simple-multiline": ("tables",),
-    "05-grid-tables": ("tables", "lists"),
+    "03-pipe-tables": ("tables", "columns", "inlines"),
+    "04-simple-multiline": ("tables", "columns"),
+    "05-grid-tables": ("tables", "columns", "lists"),
     "06-lists": ("lists", "definitions", "inlines"),
     "07-inlines": ("inlines", "links"),
     "08-code": ("code", "lists"),
@@ -70,6 +85,8 @@ FOCUS: dict[str, tuple[str, ...]] = {
     "13-citation-notes": ("bibliography",),
     "14-link-references": ("links", "heading_ids"),
 }
+# Files whose headings, fenced divs and bracketed spans carry attributes.
+WITH_ATTRIBUTES = ("01-headings", "02-blocks", "11-raw")
 CASES = [(name, aspect) for name, focus in FOCUS.items() for aspect in (*COMMON, *focus)]
 
 
@@ -148,4 +165,17 @@ def test_matches_pandoc(case: Callable[[str], Case], name: str, aspect: str) -> 
     built: Case = case(name)
     if aspect == "citations":
         assert built.in_text, "citations are compared in in-text styles"
-    assert getattr(built.epub, aspect) == getattr(built.pandoc, aspect)
+    if aspect == "columns":
+        assert same_columns(built.epub.columns, built.pandoc.columns), (
+            built.epub.columns,
+            built.pandoc.columns,
+        )
+    else:
+        assert getattr(built.epub, aspect) == getattr(built.pandoc, aspect)
+
+
+@pytest.mark.parametrize("name", WITH_ATTRIBUTES)
+def test_attributes_kept(case: Callable[[str], Case], name: str) -> None:
+    built = case(name)
+    assert built.pandoc.attributes
+    assert missing_in_order(built.pandoc.attributes, built.epub.attributes) == []
