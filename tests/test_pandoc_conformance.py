@@ -84,7 +84,10 @@ FOCUS: dict[str, tuple[str, ...]] = {
     "12-citations": ("citations", "bibliography"),
     "13-citation-notes": ("bibliography",),
     "14-link-references": ("links", "heading_ids"),
+    "15-edge-cases": ("lists", "definitions", "inlines", "quotes"),
 }
+# Files with notes (the others are compared too: they must have none).
+WITH_NOTES = ("09-footnotes", "12-citations", "13-citation-notes", "15-edge-cases")
 # Files whose headings, fenced divs and bracketed spans carry attributes.
 WITH_ATTRIBUTES = ("01-headings", "02-blocks", "11-raw")
 CASES = [(name, aspect) for name, focus in FOCUS.items() for aspect in (*COMMON, *focus)]
@@ -155,7 +158,7 @@ def test_pandoc_sees_what_the_fixture_is_about(case: Callable[[str], Case], name
     """Guards the fixtures: Pandoc finds something in every aspect a file is compared on."""
     reference: Outline = case(name).pandoc
     for aspect in (*COMMON, *FOCUS[name]):
-        if aspect == "notes" and name not in ("09-footnotes", "12-citations", "13-citation-notes"):
+        if aspect == "notes" and name not in WITH_NOTES:
             continue
         assert getattr(reference, aspect), f"{name}: Pandoc finds no {aspect}"
 
