@@ -169,10 +169,9 @@ def test_matches_pandoc(case: Callable[[str], Case], name: str, aspect: str) -> 
     if aspect == "citations":
         assert built.in_text, "citations are compared in in-text styles"
     if aspect == "columns":
-        assert same_columns(built.epub.columns, built.pandoc.columns), (
-            built.epub.columns,
-            built.pandoc.columns,
-        )
+        dossier, pandoc = built.epub.columns, built.pandoc.columns
+        matching = same_columns(dossier, pandoc)
+        assert matching, f"dossier: {dossier}\npandoc:  {pandoc}"
     else:
         assert getattr(built.epub, aspect) == getattr(built.pandoc, aspect)
 
