@@ -29,6 +29,7 @@ import subprocess
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,9 @@ def _finish(outline: Outline) -> Outline:
 # --------------------------------------------------------------------------- Pandoc's side
 
 
+@cache
 def pandoc_executable() -> str:
+    """The executable of the ``pypandoc-binary`` wheel (Pandoc 3), never a system one."""
     path = str(pypandoc.get_pandoc_path())
     version = subprocess.run([path, "--version"], capture_output=True, text=True, check=True)
     assert version.stdout.startswith("pandoc 3."), version.stdout.splitlines()[0]
