@@ -263,9 +263,16 @@ def version() -> None:
     """Print the versions of dossier and its engines."""
     from importlib.metadata import version as package_version
 
+    from .errors import DossierError
+    from .markup import pandoc
+
     typer.echo(f"dossier {__version__}")
     for name in ("weasyprint", "ebooklib"):
         typer.echo(f"{name} {package_version(name)}")
+    try:
+        typer.echo(f"pandoc {pandoc.version()} ({pandoc.executable()})")
+    except DossierError as exc:
+        typer.echo(f"pandoc: {exc}", err=True)
 
 
 def main() -> None:

@@ -21,8 +21,17 @@ from .model import BLOCK_MARK, NOTE_MARK, Dossier, Heading, Note
 from .sanitize import sanitize
 from .slugs import slugify
 
-RESERVED_IDS = {"cover", "key-points", "contents", "refs", "players", "positions", "timeline",
-                "last-page", "endnotes"}  # fmt: skip
+RESERVED_IDS = {
+    "cover",
+    "key-points",
+    "contents",
+    "refs",
+    "players",
+    "positions",
+    "timeline",
+    "last-page",
+    "endnotes",
+}
 PLACED = ("players", "positions", "timeline", "refs")
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 _UNDEFINED_NOTE = re.compile(r"\[\^[^\]\s]+\]")
@@ -32,10 +41,31 @@ _HTML = ("html", "html4", "html5")
 def note_inline_html(block_html: str) -> str:
     """Note content as phrasing HTML on one line (print footnotes are inline boxes)."""
     html = block_html.strip()
-    for tag in ("p", "ul", "ol", "li", "blockquote", "pre", "div", "h2", "h3", "h4", "dl",
-                "dt", "dd", "table", "tr", "td", "th", "tbody", "thead", "figure", "figcaption"):
+    for tag in (
+        "p",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "pre",
+        "div",
+        "h2",
+        "h3",
+        "h4",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "figure",
+        "figcaption",
+    ):
         html = html.replace(f"<{tag}>", f'<span class="fn-{tag}">').replace(f"</{tag}>", "</span>")
-        html = html.replace(f"<{tag} ", f'<span class="fn-{tag}" ')  # fmt: skip
+        html = html.replace(f"<{tag} ", f'<span class="fn-{tag}" ')
     # WeasyPrint prints every source line break inside a footnote as a line break.
     return " ".join(html.split("\n"))
 
@@ -169,13 +199,17 @@ class Writer(HtmlWriter):
         self.headings.append(Heading(level, ident, text))
         inner = self.inlines(header.content)
         self.title_html[ident] = inner
-        return f"<h{level}{attributes(header.attr, own_id=ident)}{self.number()}>{inner}</h{level}>\n"
+        return (
+            f"<h{level}{attributes(header.attr, own_id=ident)}{self.number()}>{inner}</h{level}>\n"
+        )
 
     def div(self, div: ast.Div) -> str:
         name = div.attr.id
         if name in PLACED and not self._in_note:
             if name in self.placed:
-                self.collector.warning(self.where, f"'{name}' is placed twice; only the first place is used")
+                self.collector.warning(
+                    self.where, f"'{name}' is placed twice; only the first place is used"
+                )
                 return ""
             self.placed.add(name)
             self.place(name)
@@ -197,7 +231,8 @@ class Writer(HtmlWriter):
         policy = self.dossier.raw_html
         if policy == "refuse":
             self.collector.error(
-                self.where, "raw HTML is not allowed here (raw-html: refuse); write Markdown instead"
+                self.where,
+                "raw HTML is not allowed here (raw-html: refuse); write Markdown instead",
             )
         if policy != "sanitize":
             shown = str(escape(text.strip() if block else text))
@@ -254,7 +289,9 @@ class Writer(HtmlWriter):
         src = self.check_image(image.url, self._place.find(image.url))
         alt = ast.stringify(image.content).strip()
         if not alt:
-            self.collector.warning(self._place.find(image.url), f"image '{src}' has no description (alt text)")
+            self.collector.warning(
+                self._place.find(image.url), f"image '{src}' has no description (alt text)"
+            )
         attrs, style = "", ""
         for key, value in image.attr.attrs:
             if key in ("width", "height"):
@@ -276,7 +313,11 @@ class Writer(HtmlWriter):
             if self.allow_remote and src.startswith(("http://", "https://")):
                 self.remote.setdefault(src, at)
             else:
-                hint = "only http(s) with --allow-remote" if self.allow_remote else "see --allow-remote"
+                hint = (
+                    "only http(s) with --allow-remote"
+                    if self.allow_remote
+                    else "see --allow-remote"
+                )
                 self.collector.error(
                     at, f"image '{src}' is not a local file (remote images are not fetched; {hint})"
                 )

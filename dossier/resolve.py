@@ -14,6 +14,7 @@ from .citations import citeproc, numeric
 from .citations.grades import grade_mark
 from .citations.styles import style_path
 from .errors import Collector, DossierError, Location
+from .fragments import Place, Writer
 from .lints import (
     CREDIBILITY,
     GRADE,
@@ -38,7 +39,6 @@ from .model import (
     ResolvedIssue,
     ResolvedPlayer,
 )
-from .fragments import Place, Writer
 from .slugs import slugify
 from .terms import terms as terms_for
 from .textio import NOT_XML
@@ -113,7 +113,9 @@ def _units(dossier: Dossier) -> list[_Unit]:
     for index, block in enumerate(blocks):
         name = block.attr.id if isinstance(block, ast.Div) else ""
         if name in BLOCKS and name not in placed:
-            units.append(_Unit(("chapters", part), blocks[start : index + 1], places[start : index + 1]))
+            units.append(
+                _Unit(("chapters", part), blocks[start : index + 1], places[start : index + 1])
+            )
             units += _fragment_units(dossier, name)
             start, part = index + 1, part + 1
             placed.add(name)
@@ -153,14 +155,18 @@ def _known_only(block: ast.Block, known: set[str], place: Place, c: Collector) -
     def check(items: tuple[ast.Inline, ...]) -> tuple[ast.Inline, ...]:
         out: list[ast.Inline] = []
         for item in items:
-            unknown = [x.id for x in item.citations if x.id not in known] if isinstance(
-                item, ast.Cite
-            ) else []  # fmt: skip
+            unknown = (
+                [x.id for x in item.citations if x.id not in known]
+                if isinstance(item, ast.Cite)
+                else []
+            )
             if not unknown or not isinstance(item, ast.Cite):
                 out.append(item)
             elif item.citations[0].mode == "AuthorInText" and len(item.citations) == 1:
-                c.warning(place.find("@" + unknown[0]),
-                          f"'@{unknown[0]}' is not a citation key; it is printed as text")  # fmt: skip
+                c.warning(
+                    place.find("@" + unknown[0]),
+                    f"'@{unknown[0]}' is not a citation key; it is printed as text",
+                )
                 out.extend(item.content)
             else:
                 for key in unknown:
@@ -192,9 +198,13 @@ def _format(
         return ()
     style = style_path(dossier.csl, dossier.root, dossier.location)
     done = citeproc.format_citations(
-        [u.blocks for u in units], dossier.sources, style, dossier.lang, dossier.nocite,
+        [u.blocks for u in units],
+        dossier.sources,
+        style,
+        dossier.lang,
+        dossier.nocite,
         dossier.location,
-    )  # fmt: skip
+    )
     for unit, blocks in zip(units, done.segments, strict=True):
         blocks = ast.map_inlines(blocks, _adjacent_notes)
         if len(blocks) == len(unit.blocks):
@@ -257,16 +267,24 @@ def _placer(
     def place(name: str) -> None:
         if name == "players":
             out.players = tuple(
-                ResolvedPlayer(p.name, p.role, p.party, _render_fragment(writer, by_key[("players", i)]))
+                ResolvedPlayer(
+                    p.name, p.role, p.party, _render_fragment(writer, by_key[("players", i)])
+                )
                 for i, p in enumerate(dossier.players)
-            )  # fmt: skip
+            )
         elif name == "positions":
-            out.parties = tuple(dict.fromkeys(s.party for i in dossier.positions for s in i.stances))
+            out.parties = tuple(
+                dict.fromkeys(s.party for i in dossier.positions for s in i.stances)
+            )
             rows = []
             for i, issue in enumerate(dossier.positions):
-                cells = {s.party: _render_fragment(writer, by_key[("positions", i, j)])
-                         for j, s in enumerate(issue.stances)}  # fmt: skip
-                rows.append(ResolvedIssue(issue.issue, tuple(cells.get(p, "") for p in out.parties)))
+                cells = {
+                    s.party: _render_fragment(writer, by_key[("positions", i, j)])
+                    for j, s in enumerate(issue.stances)
+                }
+                rows.append(
+                    ResolvedIssue(issue.issue, tuple(cells.get(p, "") for p in out.parties))
+                )
             out.positions = tuple(rows)
         elif name == "timeline":
             out.timeline = tuple(
@@ -277,7 +295,9 @@ def _placer(
     writer.place = place
 
 
-def _split_chapters(writer: Writer, blocks: tuple[ast.Block, ...], places: tuple[Place, ...]) -> list[ResolvedChapter]:
+def _split_chapters(
+    writer: Writer, blocks: tuple[ast.Block, ...], places: tuple[Place, ...]
+) -> list[ResolvedChapter]:
     """Chapters of the output: each level-1 heading starts one; text before the first heading
     is an untitled chapter."""
     chapters: list[ResolvedChapter] = []
@@ -307,8 +327,11 @@ def _split_chapters(writer: Writer, blocks: tuple[ast.Block, ...], places: tuple
 
 def _generated(writer: Writer, dossier: Dossier, placed: set[str], out: _Output) -> None:
     """Players, positions and timeline that no div placed, in an appendix after the chapters."""
-    present = {"players": dossier.players, "positions": dossier.positions,
-               "timeline": dossier.timeline}  # fmt: skip
+    present = {
+        "players": dossier.players,
+        "positions": dossier.positions,
+        "timeline": dossier.timeline,
+    }
     missing = [name for name, items in present.items() if items and name not in placed]
     if not missing:
         return
@@ -318,7 +341,9 @@ def _generated(writer: Writer, dossier: Dossier, placed: set[str], out: _Output)
     for name in missing:
         writer.place(name)
         html += f'<div class="block-{name}">{BLOCK_MARK.format(name)}</div>\n'
-    out.chapters.append(ResolvedChapter(chapter_id, title, str(escape(title)), html, kind="appendix"))
+    out.chapters.append(
+        ResolvedChapter(chapter_id, title, str(escape(title)), html, kind="appendix")
+    )
 
 
 # ---- the stage ---------------------------------------------------------------------------------
@@ -376,11 +401,19 @@ def _resolved(
     t = terms_for(dossier.lang)
     if bibliography and "refs" not in writer.placed:
         html = f'<h1 id="refs">{escape(t["bibliography"])}</h1>\n' + BLOCK_MARK.format("refs")
-        out.chapters.append(ResolvedChapter("refs", t["bibliography"], str(escape(t["bibliography"])), html, kind="bibliography"))  # fmt: skip
+        out.chapters.append(
+            ResolvedChapter(
+                "refs", t["bibliography"], str(escape(t["bibliography"])), html, kind="bibliography"
+            )
+        )
     if graded:
         chapter_id = writer.unique_id("sources-by-grade")
         html = f'<h1 id="{chapter_id}">{escape(t["grades"])}</h1>\n' + BLOCK_MARK.format("grades")
-        out.chapters.append(ResolvedChapter(chapter_id, t["grades"], str(escape(t["grades"])), html, kind="appendix"))  # fmt: skip
+        out.chapters.append(
+            ResolvedChapter(
+                chapter_id, t["grades"], str(escape(t["grades"])), html, kind="appendix"
+            )
+        )
     return ResolvedDossier(
         dossier=dossier,
         summary=tuple(summary),
@@ -422,7 +455,9 @@ def _graded(
     for entry in entries:
         value = grade(by_key[entry.key]) if entry.key in by_key else ""
         if match := GRADE.match(value):
-            rows.append((value, RELIABILITY[match.group(1)], CREDIBILITY[match.group(2)], entry.html))
+            rows.append(
+                (value, RELIABILITY[match.group(1)], CREDIBILITY[match.group(2)], entry.html)
+            )
     return tuple(sorted(rows, key=lambda row: row[0]))
 
 

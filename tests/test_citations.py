@@ -9,21 +9,36 @@ import pytest
 
 from dossier import Chapter, Dossier, DossierError, Source
 from dossier.errors import Location
-
 from dossier.pipeline import prepare
 
-BOOK = Source("doe", {"type": "book", "title": "Security Orders: A History",
-                      "author": [{"family": "Doe", "given": "Jane"}],
-                      "issued": {"date-parts": [[2020]]}, "publisher": "Press"})  # fmt: skip
-ARTICLE = Source("roe", {"type": "article-journal", "title": "Ceasefires",
-                         "container-title": "Journal of Peace", "author": [{"family": "Roe"}],
-                         "issued": {"date-parts": [[2021, 3]]}, "DOI": "10.1/x"})  # fmt: skip
+BOOK = Source(
+    "doe",
+    {
+        "type": "book",
+        "title": "Security Orders: A History",
+        "author": [{"family": "Doe", "given": "Jane"}],
+        "issued": {"date-parts": [[2020]]},
+        "publisher": "Press",
+    },
+)
+ARTICLE = Source(
+    "roe",
+    {
+        "type": "article-journal",
+        "title": "Ceasefires",
+        "container-title": "Journal of Peace",
+        "author": [{"family": "Roe"}],
+        "issued": {"date-parts": [[2021, 3]]},
+        "DOI": "10.1/x",
+    },
+)
 
 
 def resolve(markdown: str, numeric: bool = False, **extra: object):  # type: ignore[no-untyped-def]
     chapter = Chapter(markdown, Location("brief.md", 10))
-    dossier = Dossier(title="T", chapters=[chapter], sources=[BOOK, ARTICLE],
-                      numeric_citations=numeric, **extra)  # type: ignore[arg-type]  # fmt: skip
+    dossier = Dossier(
+        title="T", chapters=[chapter], sources=[BOOK, ARTICLE], numeric_citations=numeric, **extra
+    )  # type: ignore[arg-type]
     return prepare(dossier)
 
 

@@ -138,9 +138,21 @@ class Span:
 
 
 Inline = (
-    Str | Space | SoftBreak | LineBreak | Styled | Quoted | Cite | Code | Math | RawInline
-    | Link | Image | Note | Span
-)  # fmt: skip
+    Str
+    | Space
+    | SoftBreak
+    | LineBreak
+    | Styled
+    | Quoted
+    | Cite
+    | Code
+    | Math
+    | RawInline
+    | Link
+    | Image
+    | Note
+    | Span
+)
 
 
 # ---- blocks ------------------------------------------------------------------------------------
@@ -272,9 +284,21 @@ class Div:
 
 
 Block = (
-    Plain | Para | LineBlock | CodeBlock | RawBlock | BlockQuote | OrderedList | BulletList
-    | DefinitionList | Header | HorizontalRule | Table | Figure | Div
-)  # fmt: skip
+    Plain
+    | Para
+    | LineBlock
+    | CodeBlock
+    | RawBlock
+    | BlockQuote
+    | OrderedList
+    | BulletList
+    | DefinitionList
+    | Header
+    | HorizontalRule
+    | Table
+    | Figure
+    | Div
+)
 
 
 # ---- from JSON ---------------------------------------------------------------------------------
@@ -386,9 +410,7 @@ def block(j: Json) -> Block:
                 caption=_caption(caption),
                 colspecs=tuple(ColSpec(s[0]["t"], _width(s[1])) for s in specs),
                 head=_rows(head[1]),
-                bodies=tuple(
-                    TableBody(_rows(b[3]), _rows(b[2]), b[1], attr(b[0])) for b in bodies
-                ),
+                bodies=tuple(TableBody(_rows(b[3]), _rows(b[2]), b[1], attr(b[0])) for b in bodies),
                 foot=_rows(foot[1]),
                 attr=attr(table_attr),
                 head_attr=attr(head[0]),
@@ -525,10 +547,14 @@ def block_json(b: Block) -> Json:
                     [[_node(s.align), _width_json(s.width)] for s in b.colspecs],
                     [attr_json(b.head_attr), _rows_json(b.head)],
                     [
-                        [attr_json(t.attr), t.row_head_columns, _rows_json(t.head),
-                         _rows_json(t.rows)]
+                        [
+                            attr_json(t.attr),
+                            t.row_head_columns,
+                            _rows_json(t.head),
+                            _rows_json(t.rows),
+                        ]
                         for t in b.bodies
-                    ],  # fmt: skip
+                    ],
                     [attr_json(b.foot_attr), _rows_json(b.foot)],
                 ],
             )

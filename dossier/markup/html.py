@@ -11,12 +11,20 @@ ALLOWED_ATTRS = ("lang", "dir", "width", "height")
 """Key-value attributes kept from ``{...}``: enough for language and size, nothing that runs
 or fetches (ids and classes are kept too)."""
 _STYLED = {
-    "Emph": "em", "Strong": "strong", "Underline": "u", "Strikeout": "del",
-    "Superscript": "sup", "Subscript": "sub",
-}  # fmt: skip
+    "Emph": "em",
+    "Strong": "strong",
+    "Underline": "u",
+    "Strikeout": "del",
+    "Superscript": "sup",
+    "Subscript": "sub",
+}
 _LIST_TYPES = {
-    "LowerRoman": "i", "UpperRoman": "I", "LowerAlpha": "a", "UpperAlpha": "A", "Decimal": "1",
-}  # fmt: skip
+    "LowerRoman": "i",
+    "UpperRoman": "I",
+    "LowerAlpha": "a",
+    "UpperAlpha": "A",
+    "Decimal": "1",
+}
 _ALIGN = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center"}
 _SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:", "ftp:")
 ATTRIBUTION = ("—", "–", "―")
@@ -54,8 +62,8 @@ class HtmlWriter:
         return ""
 
     def cite(self, cite: ast.Cite) -> str:
-        keys = " ".join(c.id for c in cite.citations)
-        return f'<span class="citation" data-cites="{escape(keys)}">{self.inlines(cite.content)}</span>'
+        keys = escape(" ".join(c.id for c in cite.citations))
+        return f'<span class="citation" data-cites="{keys}">{self.inlines(cite.content)}</span>'
 
     def image(self, image: ast.Image, figure: bool) -> str:
         alt = escape(ast.stringify(image.content))
@@ -197,7 +205,9 @@ class HtmlWriter:
             attrs += ' class="example"'
         return f"<ol{attrs}>\n{self._items(item.items)}</ol>\n"
 
-    def _definitions(self, entries: tuple[tuple[tuple[ast.Inline, ...], tuple[tuple[ast.Block, ...], ...]], ...]) -> str:
+    def _definitions(
+        self, entries: tuple[tuple[tuple[ast.Inline, ...], tuple[tuple[ast.Block, ...], ...]], ...]
+    ) -> str:
         parts = []
         for term, definitions in entries:
             parts.append(f"<dt>{self.inlines(term)}</dt>\n")
@@ -227,9 +237,7 @@ class HtmlWriter:
         parts.append("</table>\n")
         return "".join(parts)
 
-    def _rows(
-        self, rows: tuple[ast.Row, ...], aligns: list[str], heads: int, header: bool
-    ) -> str:
+    def _rows(self, rows: tuple[ast.Row, ...], aligns: list[str], heads: int, header: bool) -> str:
         out = []
         for row in rows:
             cells, column = [], 0
@@ -237,9 +245,11 @@ class HtmlWriter:
                 is_head = header or index < heads
                 tag = "th" if is_head else "td"
                 attrs = f' scope="{"col" if header else "row"}"' if is_head else ""
-                align = cell.align if cell.align != "AlignDefault" else (
-                    aligns[column] if column < len(aligns) else "AlignDefault"
-                )  # fmt: skip
+                align = (
+                    cell.align
+                    if cell.align != "AlignDefault"
+                    else (aligns[column] if column < len(aligns) else "AlignDefault")
+                )
                 if align in _ALIGN:
                     attrs += f' style="text-align: {_ALIGN[align]}"'
                 if cell.rowspan > 1:

@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import Collector, Location
 from ..model import Author, Chapter, Dossier, Event, Issue, Markdown, Stance
@@ -107,9 +108,7 @@ def _lines(piece: _Piece, blocks: tuple[ast.Block, ...]) -> tuple[int, ...]:
     return Locator(piece.text, piece.location.line).block_lines(blocks)
 
 
-def _locate_warning(
-    message: str, pieces: list[_Piece], default: Location
-) -> tuple[Location, str]:
+def _locate_warning(message: str, pieces: list[_Piece], default: Location) -> tuple[Location, str]:
     """pandoc's ``… at line N column M`` as the line of the piece it falls in."""
     match = _AT_LINE.search(message)
     if not match:
@@ -178,7 +177,7 @@ def _date(text: str) -> dt.date | None:
 def _with_metadata(dossier: Dossier, meta: ast.Json, collector: Collector) -> Dossier:
     """A Pandoc title block (``% Title``) fills what the metadata leaves out; YAML blocks inside
     chapter files are not dossier metadata, and saying so beats ignoring them quietly."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     if "title" in meta and not dossier.title:
         changes["title"] = _meta_text(meta["title"])
     if "date" in meta and dossier.date is None:
