@@ -347,7 +347,7 @@ def _build(
     chapters: list[Chapter],
     collector: Collector,
 ) -> Dossier:
-    values: dict[str, Any] = {"slug": slug}
+    values: dict[str, Any] = {"slug": slug, "title": ""}
     for key, value in meta.items():
         at = _at(where, meta, key)
         if key in _FIELDS:

@@ -169,8 +169,9 @@ def _known_only(block: ast.Block, known: set[str], place: Place, c: Collector) -
                 )
                 out.extend(item.content)
             else:
+                written = ast.stringify(item.content)
                 for key in unknown:
-                    c.error(place.find("@" + key), f"unknown citation key '{key}'")
+                    c.error(place.find("@" + key), f"unknown citation key '{key}' in {written}")
                 out.extend(item.content)
         return tuple(out)
 
@@ -351,7 +352,7 @@ def _generated(writer: Writer, dossier: Dossier, placed: set[str], out: _Output)
 
 def resolve(dossier: Dossier, allow_remote: bool = False) -> ResolvedDossier:
     """Every fragment of the dossier as HTML, with notes numbered in reading order."""
-    collector = Collector(list(dossier.diagnostics))
+    collector = Collector()
     _check_text(dossier, collector)
     try:
         if collector.errors:
@@ -360,14 +361,16 @@ def resolve(dossier: Dossier, allow_remote: bool = False) -> ResolvedDossier:
         if collector.errors:
             raise DossierError(collector.diagnostics)
         units = _units(dossier)
-        _check_keys(units, dossier, collector)
-        if collector.errors:
-            raise DossierError(collector.diagnostics)
+        _check_keys(units, dossier, collector)  # errors, but the walk goes on to find more
         entries = _format(units, dossier, collector)
     except DossierError as exc:
         extra = [d for d in exc.diagnostics if d not in collector.diagnostics]
-        return _failed(dossier, DossierError([*collector.diagnostics, *extra]))
-    return _resolved(dossier, units, entries, collector, allow_remote)
+        found = sorted([*collector.diagnostics, *extra], key=lambda d: d.location)
+        return _failed(dossier, DossierError([*dossier.diagnostics, *found]))
+    resolved = _resolved(dossier, units, entries, collector, allow_remote)
+    # In the order of the files, as a reader goes through them.
+    found = sorted(resolved.diagnostics, key=lambda d: d.location)
+    return dataclasses.replace(resolved, diagnostics=(*dossier.diagnostics, *found))
 
 
 def _resolved(

@@ -10,7 +10,8 @@ TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
     "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
     "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup",
-    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "dossier-mark",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "dossier-mark", "colgroup",
+    "col",
 }  # fmt: skip
 """Text and structure only: no script, style, base, object, embed, iframe, form or link."""
 GLOBAL = {"id", "class", "lang", "dir", "title", "role", "data-b", "data-key"}
@@ -21,6 +22,8 @@ ATTRIBUTES = {
     "td": {"style", "colspan", "rowspan"},
     "th": {"style", "colspan", "rowspan", "scope"},
     "dossier-mark": {"v"},
+    "col": {"style"},
+    "ol": {"start", "type"},
 }
 STYLES = {"width", "height", "text-align"}
 """The only CSS allowed in a style attribute: no positioning (it loses footnotes), no URLs."""
@@ -39,6 +42,7 @@ def sanitize(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         filter_style_properties=STYLES,
         link_rel=None,
+        generic_attribute_prefixes={"data-"},
         strip_comments=True,
     )
     return _BACK.sub(lambda m: f"\x00{m.group(1)}\x00", clean)

@@ -59,8 +59,10 @@ def test_zotero_json_and_bibtex_give_the_same_notes(tmp_path: Path) -> None:
 def test_dois_and_urls_are_links_and_notes_link_to_the_bibliography(tmp_path: Path) -> None:
     resolved = prepare(folder(tmp_path, "zotero.json"))
     jones = next(n.html for n in resolved.notes if "jones2019" in n.html)
-    assert '<a class="url" href="https://doi.org/10.1162/isec_a_00360">' in jones
-    assert '<a class="to-ref" href="#ref-jones2019">' in jones
+    # The citation links to its entry, and pauses around the DOI link inside it.
+    assert '<a href="https://doi.org/10.1162/isec_a_00360">' in jones
+    assert jones.startswith('<p><a href="#ref-jones2019">Robert Jones and Min Lee')
+    assert "<a" not in re.sub(r"<a [^>]*>[^<]*(?:<(?!/?a[ >])[^>]*>[^<]*)*</a>", "", jones)
     assert "ref-jones2019" in {b.id for b in resolved.bibliography}
 
 
@@ -86,8 +88,10 @@ def test_chicago_note_style_full_then_short(tmp_path: Path) -> None:
         assert later.startswith("Smith") and "Oxford University Press" not in later
     assert "13" in notes[1]
     assert "International Security" in notes[3]
-    assert "As Jones and Lee\x00n:6\x00 argues." in body  # in-text names stay in the sentence
-    assert bibliography[0].startswith("Jones, R., and M. Lee. “Security Guarantees")
+    assert 'As <span class="citation" data-cites="jones2019">Jones and Lee\x00n:6\x00</span> argues.' in (
+        body
+    )  # in-text names stay in the sentence
+    assert bibliography[0].startswith("Jones, Robert, and Min Lee. “Security Guarantees")
 
 
 def test_apa_puts_citations_in_the_text(tmp_path: Path) -> None:
@@ -95,7 +99,7 @@ def test_apa_puts_citations_in_the_text(tmp_path: Path) -> None:
     assert notes == []  # no footnote for a citation
     assert text(body) == (
         "One First (Smith, 2020, p. 12). Again (Smith, 2020, p. 13). Same (Smith, 2020). "
-        "Other (Jones &amp; Lee, 2019). Back (Smith, 2020). As Jones and Lee (2019, p. 8) argues."
+        "Other (Jones &amp; Lee, 2019). Back (Smith, 2020). As Jones &amp; Lee (2019, p. 8) argues."
     )
     assert bibliography[0].startswith("Jones, R., &amp; Lee, M. (2019). Security Guarantees")
 

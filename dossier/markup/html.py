@@ -3,13 +3,17 @@ for what dossier decides: notes, citations, images, raw content, identifiers, di
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import escape
 
 from . import ast
 
-ALLOWED_ATTRS = ("lang", "dir", "width", "height")
-"""Key-value attributes kept from ``{...}``: enough for language and size, nothing that runs
-or fetches (ids and classes are kept too)."""
+ALLOWED_ATTRS = ("lang", "dir", "width", "height", "title")
+"""Key-value attributes kept as they are from ``{...}``: enough for language and size, nothing
+that runs, fetches or styles; the others become ``data-`` attributes, as Pandoc's HTML writer
+makes them (ids and classes are kept too)."""
+_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 _STYLED = {
     "Emph": "em",
     "Strong": "strong",
@@ -43,6 +47,8 @@ def attributes(attr: ast.Attr, *extra_classes: str, own_id: str | None = None) -
     for key, value in attr.attrs:
         if key in ALLOWED_ATTRS:
             pairs[key] = value
+        elif _NAME.match(key) and not key.lower().startswith("on"):  # no event handlers
+            pairs[key if key.startswith("data-") else f"data-{key.lower()}"] = value
     return "".join(f' {k}="{escape(v)}"' for k, v in sorted(pairs.items()))
 
 
@@ -76,14 +82,34 @@ class HtmlWriter:
         delimiter = "$$" if math.display else "$"
         return f'<code class="math">{escape(delimiter + math.text + delimiter)}</code>'
 
+    _in_link = False
+
     def link(self, link: ast.Link) -> str:
-        if not safe_url(link.url):
-            return self.inlines(link.content)
+        if not safe_url(link.url) or self._in_link:
+            return self.inlines(link.content)  # no link in a link: HTML forbids it
         title = f' title="{escape(link.title)}"' if link.title else ""
-        return (
-            f'<a href="{escape(link.url)}"{title}{attributes(link.attr)}>'
-            f"{self.inlines(link.content)}</a>"
-        )
+        opening = f'<a href="{escape(link.url)}"{title}{attributes(link.attr)}>'
+        # Citeproc links a whole citation to its entry, URLs inside it included: the outer
+        # link pauses around each inner one.
+        parts, run = [], []
+        for item in link.content:
+            if isinstance(item, ast.Link) and safe_url(item.url):
+                parts.append(self._linked(opening, tuple(run)))
+                parts.append(self.link(item))
+                run = []
+            else:
+                run.append(item)
+        parts.append(self._linked(opening, tuple(run)))
+        return "".join(parts)
+
+    def _linked(self, opening: str, content: tuple[ast.Inline, ...]) -> str:
+        if not content:
+            return ""
+        self._in_link = True
+        try:
+            return f"{opening}{self.inlines(content)}</a>"
+        finally:
+            self._in_link = False
 
     def text(self, text: str) -> str:
         return str(escape(text))

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -52,8 +53,16 @@ def read(dossier: Dossier, collector: Collector) -> Dossier:
     if not texts:
         return dossier
     pieces, source = _join(texts)
-    out, warnings = pandoc.run(["-f", FORMAT, "-t", "json"], source, dossier.location)
-    document = json.loads(out)
+    # Pandoc reads <div> and <span> as its own divs and spans (attributes filtered when they
+    # are written); under ``raw-html: refuse`` they stay raw HTML, so that they are refused.
+    reader = FORMAT + ("-native_divs-native_spans" if dossier.raw_html == "refuse" else "")
+    out, warnings = pandoc.run(["-f", reader, "-t", "json"], source, dossier.location)
+    document = _load(out)
+    if _flatten_deep(document["blocks"]):
+        collector.warning(
+            dossier.location,
+            f"lists, quotes or divs nested over {MAX_DEPTH} deep are printed flat below that depth",
+        )
     parsed = _split(ast.blocks(document["blocks"]), pieces, collector)
     for warning in warnings:
         collector.warning(*_locate_warning(warning, pieces, dossier.location))
@@ -62,6 +71,59 @@ def read(dossier: Dossier, collector: Collector) -> Dossier:
     )
     dossier = _with_blocks(dossier, read_pieces)
     return _with_metadata(dossier, document.get("meta", {}), collector)
+
+
+MAX_DEPTH = 40
+"""Nesting of lists, quotes and divs kept as it is; deeper ones are flattened (readers and
+XML parsers have limits of their own, and no briefing needs more)."""
+_CONTAINERS = {"BulletList", "OrderedList", "BlockQuote", "Div", "DefinitionList", "Note"}
+
+
+def _load(text: str) -> ast.Json:
+    """pandoc's JSON, however deeply a hostile file nests it (the decoder is recursive)."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20 * text.count("[") + 1000))
+    try:
+        return json.loads(text)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _flatten_deep(blocks: ast.Json) -> bool:
+    """Replace every container nested deeper than ``MAX_DEPTH`` by a paragraph of its text,
+    walking the JSON without recursion; whether any was."""
+    changed = False
+    stack: list[tuple[ast.Json, int]] = [(blocks, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, list):
+            for index, child in enumerate(node):
+                if isinstance(child, dict) and child.get("t") in _CONTAINERS:
+                    if depth >= MAX_DEPTH:
+                        node[index] = {"t": "Para", "c": [{"t": "Str", "c": _all_text(child)}]}
+                        changed = True
+                        continue
+                    stack.append((child.get("c"), depth + 1))
+                else:
+                    stack.append((child, depth))
+        elif isinstance(node, dict):
+            stack.append((node.get("c"), depth))
+    return changed
+
+
+def _all_text(node: ast.Json) -> str:
+    words: list[str] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("t") == "Str":
+                words.append(item["c"])
+            else:
+                stack.append(item.get("c"))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return " ".join(words)
 
 
 def _join(texts: list[tuple[str, Location]]) -> tuple[list[_Piece], str]:

@@ -55,8 +55,10 @@ def test_unknown_key_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
 def test_empty_and_binary_files(tmp_path: Path) -> None:
     empty = dossier(tmp_path / "empty", "# A\n")
     (empty / "dossier.yaml").write_text("")
-    assert errors_of(empty, tmp_path) == [
-        f"{empty / 'dossier.yaml'}:1: error: the dossier needs a 'title'"
+    untitled = build(empty, tmp_path / "out1", ("epub",))
+    assert messages(untitled.diagnostics) == [
+        f"{empty / 'dossier.yaml'}:1: warning: the dossier has no title: 'empty' (its file or "
+        "folder name) is used; give it a 'title'"
     ]
     blank = dossier(tmp_path / "blank", "# A\n")
     (blank / "02.md").write_text("\n\n")
@@ -78,7 +80,7 @@ def test_encodings(tmp_path: Path) -> None:
     bom = dossier(tmp_path / "bom", "# A\n")
     (bom / "01.md").write_bytes("\ufeff# Title\n\nText.\n".encode())
     result = build(bom, tmp_path / "out", ("html",))
-    assert '<h1 data-b="1" id="title">Title</h1>' in result.artifacts[0].path.read_text()
+    assert '<h1 id="title" data-b="1">Title</h1>' in result.artifacts[0].path.read_text()
     latin = dossier(tmp_path / "latin", "# A\n")
     (latin / "01.md").write_bytes("# A\n\nCaf\xe9.\n".encode("latin-1"))
     assert errors_of(latin, tmp_path) == [
