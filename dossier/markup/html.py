@@ -36,7 +36,7 @@ ATTRIBUTION = ("—", "–", "―")
 
 
 def attributes(attr: ast.Attr, *extra_classes: str, own_id: str | None = None) -> str:
-    """``attr`` as HTML attributes, sorted; ``own_id`` replaces the id."""
+    """``attr`` as HTML attributes; ``own_id`` replaces the id."""
     pairs: dict[str, str] = {}
     ident = attr.id if own_id is None else own_id
     if ident:
@@ -49,7 +49,8 @@ def attributes(attr: ast.Attr, *extra_classes: str, own_id: str | None = None) -
             pairs[key] = value
         elif _NAME.match(key) and not key.lower().startswith("on"):  # no event handlers
             pairs[key if key.startswith("data-") else f"data-{key.lower()}"] = value
-    return "".join(f' {k}="{escape(v)}"' for k, v in sorted(pairs.items()))
+    # Pandoc's order: id, classes, then the attributes as written.
+    return "".join(f' {k}="{escape(v)}"' for k, v in pairs.items())
 
 
 def safe_url(url: str) -> bool:
