@@ -83,7 +83,7 @@ def test_page_list_maps_the_print_pages(uk: Path) -> None:
         assert marker and marker[0].get("{http://www.idpf.org/2007/ops}type") == "pagebreak"
     opf = files["EPUB/content.opf"].decode()
     assert '<meta property="pageBreakSource">' in opf
-    assert "printPageNumbers" in opf
+    assert "pageBreakMarkers" in opf
 
 
 def test_epub_only_build_has_no_page_list(long_dossier: tuple[Path, Path]) -> None:
