@@ -1,4 +1,5 @@
-"""EPUB on every fixture: EPUBCheck clean, notes and page-list that resolve, a second reader."""
+"""EPUB on every fixture: EPUBCheck clean, Ace by DAISY without a violation, notes and
+page-list that resolve, accessibility metadata that holds, a second reader."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from benchmarks.generate import write as write_synthetic
 from dossier.config import BuildOptions
 from dossier.pipeline import build_one, prepare
 
+from .ace import ace
 from .conftest import FIXTURES, SAMPLE, Built, epub_files, epubcheck
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
@@ -38,6 +40,89 @@ def uk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build_one(FIXTURES / "uk-arabic", BuildOptions(formats=("pdf", "epub"), out=folder))
     assert not result.failed and not result.warnings, result.diagnostics
     return result.artifacts[1].path
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Graded sources: grades in the notes and the bibliography, a "Sources by grade" table."""
+    folder = tmp_path_factory.mktemp("graded")
+    source = folder / "graded.md"
+    source.write_text(
+        "---\ntitle: Graded\ndate: 2025-01-01\nsummary:\n  - A judgment [@strong].\n"
+        "references:\n"
+        "  - {id: strong, title: Strong report, publisher: Agency,\n"
+        "     issued: {date-parts: [[2024]]}, grade: A1}\n"
+        "  - {id: weak, title: Rumour, URL: 'https://example.org/r',\n"
+        "     issued: {date-parts: [[2024]]}, note: 'grade: E5'}\n---\n\n"
+        "# Findings\n\nA claim [@strong]. A rumour [@weak].\n"
+    )
+    result = build_one(source, BuildOptions(formats=("epub",), out=folder / "build"))
+    assert not result.failed and not result.warnings, result.diagnostics
+    assert b'class="grades"' in epub_files(result.artifacts[0].path)["EPUB/chapter-03.xhtml"]
+    return result.artifacts[0].path
+
+
+@pytest.fixture(scope="module")
+def changes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample opened by a "Changes since version 1.0" chapter (``--changes-since``)."""
+    folder = tmp_path_factory.mktemp("changes")
+    old, new = folder / "old" / "talks", folder / "new" / "talks"
+    shutil.copytree(SAMPLE, old)
+    shutil.copytree(SAMPLE, new)
+    yaml = new / "dossier.yaml"
+    yaml.write_text(yaml.read_text().replace('version: "1.0"', 'version: "1.1"'))
+    chapter = new / "03-territorial-issues.md"
+    chapter.write_text(chapter.read_text() + "\nA new paragraph on maps [2].\n")
+    options = BuildOptions(formats=("epub",), out=folder / "build", changes_since=str(old))
+    result = build_one(new, options)
+    assert not result.failed, result.diagnostics
+    first = epub_files(result.artifacts[0].path)["EPUB/chapter-01.xhtml"]
+    assert b"Changes since version 1.0" in first
+    return result.artifacts[0].path
+
+
+@pytest.fixture(scope="module")
+def citations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 32 varied BibTeX entries (scripts, DOIs, URLs, archived copies) as one dossier."""
+    folder = tmp_path_factory.mktemp("citations")
+    source = folder / "src"
+    source.mkdir()
+    shutil.copy(FIXTURES / "citations" / "references.bib", source)
+    shutil.copy(FIXTURES / "citations" / "chapter.md", source / "01.md")
+    (source / "dossier.yaml").write_text(
+        "title: Sources\ndate: 2025-01-01\nbibliography: references.bib\n"
+    )
+    result = build_one(source, BuildOptions(formats=("epub",), out=folder / "build"))
+    assert not result.failed, result.diagnostics
+    return result.artifacts[0].path
+
+
+def _epub(book: Built | Path | tuple[Path, Path]) -> Path:
+    if isinstance(book, Built):
+        return book.path("epub")
+    return book[1] if isinstance(book, tuple) else book
+
+
+BOOKS = ["sample", "pandoc_brief", "uk", "long_dossier", "graded", "changes", "citations"]
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_ace_reports_no_violation(
+    name: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    book = _epub(request.getfixturevalue(name))
+    report = ace(book, tmp_path)
+    assert report.violations == []
+    assert report.raw["earl:result"]["earl:outcome"] == "pass"
+    # Ace looked at the package document and at every XHTML document of the book.
+    names = {n.removeprefix("EPUB/") for n in epub_files(book) if n.endswith(".xhtml")}
+    assert names | {"EPUB/content.opf"} <= report.documents
+    assert not report.raw["a11y-metadata"]["empty"]
+
+
+@pytest.mark.parametrize("name", ["graded", "changes", "citations"])
+def test_more_shapes_are_valid(name: str, request: pytest.FixtureRequest) -> None:
+    _check(request.getfixturevalue(name))
 
 
 def _check(path: Path) -> None:
