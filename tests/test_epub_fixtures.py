@@ -188,19 +188,62 @@ def test_cover_image_is_drawn_when_none_is_given(sample: Built) -> None:
     assert cover == ["cover.xhtml"]
 
 
+def _a11y(path: Path) -> tuple[etree._Element, dict[str, list[str]]]:
+    opf = etree.fromstring(epub_files(path)["EPUB/content.opf"])
+    values: dict[str, list[str]] = {}
+    for meta in opf.xpath("//opf:meta[starts-with(@property, 'schema:')]", namespaces=NS):
+        values.setdefault(meta.get("property").removeprefix("schema:"), []).append(meta.text)
+    return opf, values
+
+
 def test_accessibility_metadata(sample: Built) -> None:
-    opf = etree.fromstring(epub_files(sample.path("epub"))["EPUB/content.opf"])
+    opf, values = _a11y(sample.path("epub"))
+    assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB"
+    assert values["accessMode"] == ["textual", "visual"]
+    assert values["accessModeSufficient"] == ["textual"]
+    # Headings, the nav, spine order, no fixed fonts, alt text on the cover and figures, DPUB
+    # ARIA roles, and (built with the PDF) the print pages marked and listed.
+    assert set(values["accessibilityFeature"]) == {
+        "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability",
+        "alternativeText", "ARIA", "pageNavigation", "pageBreakMarkers",
+    }  # fmt: skip
+    assert values["accessibilityHazard"] == ["none"]
+    [summary] = values["accessibilitySummary"]
+    for claim in ("table of contents", "footnote", "Every image has a text description",
+                  "Every table has header cells", "print edition", "Ace by DAISY"):  # fmt: skip
+        assert claim in summary, claim
 
-    def values(name: str) -> list[str]:
-        return opf.xpath(f"//opf:meta[@property='schema:{name}']/text()", namespaces=NS)
 
-    assert set(values("accessMode")) == {"textual", "visual"}
-    assert values("accessModeSufficient") == ["textual"]
-    assert {"structuralNavigation", "tableOfContents", "alternativeText"} <= set(
-        values("accessibilityFeature")
+def test_the_english_summary_of_a_ukrainian_book_says_it_is_english(uk: Path) -> None:
+    opf, _ = _a11y(uk)
+    assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "uk"
+    summary = opf.xpath("//opf:meta[@property='schema:accessibilitySummary']", namespaces=NS)
+    assert summary[0].get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+
+
+def test_accessibility_metadata_claims_only_what_holds(tmp_path: Path) -> None:
+    """An image without a description, and one that may be animated: no alternativeText, the
+    text alone is not enough, and flashing is not ruled out."""
+    from PIL import Image
+
+    (tmp_path / "assets").mkdir()
+    Image.new("RGB", (8, 8), "red").save(tmp_path / "assets" / "dot.gif", "GIF")
+    source = tmp_path / "brief.md"
+    source.write_text(
+        "---\ntitle: Pictures\ndate: 2025-01-02\n---\n\n# Pictures\n\n"
+        "A picture without words, by way of analysis.\n\n![](assets/dot.gif)\n"
     )
-    assert values("accessibilityHazard") == ["none"]
-    assert values("accessibilitySummary")
+    result = build_one(source, BuildOptions(formats=("epub",), out=tmp_path / "out"))
+    assert [d.message for d in result.warnings] == [
+        "image 'assets/dot.gif' has no description (alt text)"
+    ]
+    _, values = _a11y(result.artifacts[0].path)
+    assert "alternativeText" not in values["accessibilityFeature"]
+    assert values["accessModeSufficient"] == ["textual,visual"]
+    assert values["accessibilityHazard"] == ["unknownFlashingHazard", "noSoundHazard"]
+    [summary] = values["accessibilitySummary"]
+    assert "Some images have no text description." in summary
+    assert "footnote" not in summary and "table has" not in summary and "print" not in summary
 
 
 def _pandoc_notes(path: Path) -> tuple[int, dict[str, Any]]:
