@@ -1,6 +1,6 @@
 """A valid nav, landmarks and NCX for every shape of dossier (text before the first heading,
-an untitled first chapter, a single chapter, no sources, no key points, only players), each
-clean under EPUBCheck and Ace."""
+an untitled first chapter, a single chapter, no sources, no key points, only players, links
+without text), each clean under EPUBCheck and Ace."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ CONTENTS = {
     "untitled-first": ["Untitled start", "Body", "A section", "Sources"],
     "single.md": ["One chapter", "Only"],
     "only-players.md": ["Only players"],
+    "empty-links.md": ["Empty links", "Links"],
 }
 # Where the body landmark leads, and a phrase of the text found there.
 BODY = {
@@ -35,6 +36,7 @@ BODY = {
     "untitled-first": ("chapter-01.xhtml", "An opening chapter without a heading"),
     "single.md": ("chapter-01.xhtml", "Just one chapter"),
     "only-players.md": ("chapter-01.xhtml", "Wants talks."),
+    "empty-links.md": ("chapter-01.xhtml", "An empty link"),
 }
 
 
@@ -97,3 +99,12 @@ def test_nav_and_ncx_list_the_contents_and_every_link_resolves(
     assert phrase in _text(etree.fromstring(files[f"EPUB/{body_file}"]))
     has_sources = shape in ("before-heading.md", "untitled-first")
     assert ("bibliography" in landmarks) is has_sources
+
+
+def test_a_link_without_text_is_named_after_where_it_leads(books: dict[str, Path]) -> None:
+    chapter = etree.fromstring(epub_files(books["empty-links.md"])["EPUB/chapter-01.xhtml"])
+    links = chapter.xpath("//x:p//x:a", namespaces=NS)
+    assert [(a.get("href"), a.get("aria-label"), _text(a)) for a in links] == [
+        ("https://example.org/a", "https://example.org/a", ""),
+        ("#links", "Links", ""),
+    ]

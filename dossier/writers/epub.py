@@ -24,6 +24,7 @@ from ..terms import terms
 from ..themes import Theme
 from .base import Artifact, atomic_write
 from .epub_a11y import accessibility_facts
+from .epub_links import name_links
 from .epub_pages import CONTENT, PageMap, add_print_pages
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -148,7 +149,7 @@ def _book(rendered: Rendered, theme: Theme) -> epub.EpubBook:
     book.add_item(css)
     cover_page = _cover(book, rendered, theme)
     items = []
-    for index, doc in enumerate(rendered.epub_documents):
+    for index, doc in enumerate(name_links(rendered.epub_documents)):
         item = epub.EpubHtml(title=doc.title or d.title, file_name=doc.file_name, lang=d.lang,
                              uid=f"doc-{index:03d}", direction=d.dir)  # fmt: skip
         item.content = doc.xhtml
