@@ -53,4 +53,6 @@ def ace(book: Path, out: Path) -> AceReport:
                 f"{test['earl:impact']} {test['dct:title']} {subject['earl:testSubject']['url']}: "
                 f"{where.get('html', '')[:300]}"
             )
+    # scripts/ace says the same as the report: exit 1 with violations, 0 without.
+    assert result.returncode == (1 if violations else 0), result.stdout + result.stderr
     return AceReport(violations, documents, data)

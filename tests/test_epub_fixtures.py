@@ -120,6 +120,25 @@ def test_ace_reports_no_violation(
     assert not report.raw["a11y-metadata"]["empty"]
 
 
+def test_ace_finds_what_it_should(sample: Built, tmp_path: Path) -> None:
+    """The same check fails on a book that lacks what Ace asks for: the sample's notes
+    without their ARIA roles give one finding per note call and one per note."""
+    import zipfile
+
+    stripped = tmp_path / "stripped.epub"
+    with zipfile.ZipFile(sample.path("epub")) as source, zipfile.ZipFile(stripped, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith(".xhtml"):
+                data = re.sub(rb' role="doc-(noteref|footnote)"', b"", data)
+            out.writestr(info, data)
+    report = ace(stripped, tmp_path / "ace")
+    notes = len(prepare(SAMPLE).notes)
+    assert len(report.violations) == 2 * notes
+    assert {v.split(" ")[:2] == ["moderate", "epub-type-has-matching-role"]
+            for v in report.violations} == {True}  # fmt: skip
+
+
 @pytest.mark.parametrize("name", ["graded", "changes", "citations"])
 def test_more_shapes_are_valid(name: str, request: pytest.FixtureRequest) -> None:
     _check(request.getfixturevalue(name))
