@@ -237,7 +237,8 @@ def _file_name(index: int, chapter: ResolvedChapter) -> str:
 def _semantics(kind: str) -> tuple[str, str]:
     return {
         "front": ("frontmatter", ""),
-        "chapter": ("bodymatter chapter", ""),
+        # Each epub:type with an ARIA equivalent carries it as a role too (Ace asks for both).
+        "chapter": ("bodymatter chapter", "doc-chapter"),
         "appendix": ("backmatter appendix", "doc-appendix"),
         "bibliography": ("backmatter bibliography", "doc-bibliography"),
     }.get(kind, ("", ""))

@@ -1,4 +1,5 @@
-"""EPUB on every fixture: EPUBCheck clean, notes and page-list that resolve, a second reader."""
+"""EPUB on every fixture: EPUBCheck clean, Ace by DAISY without a violation, notes and
+page-list that resolve, accessibility metadata that holds, a second reader."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from benchmarks.generate import write as write_synthetic
 from dossier.config import BuildOptions
 from dossier.pipeline import build_one, prepare
 
+from .ace import ace
 from .conftest import FIXTURES, SAMPLE, Built, epub_files, epubcheck
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
@@ -38,6 +40,108 @@ def uk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build_one(FIXTURES / "uk-arabic", BuildOptions(formats=("pdf", "epub"), out=folder))
     assert not result.failed and not result.warnings, result.diagnostics
     return result.artifacts[1].path
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Graded sources: grades in the notes and the bibliography, a "Sources by grade" table."""
+    folder = tmp_path_factory.mktemp("graded")
+    source = folder / "graded.md"
+    source.write_text(
+        "---\ntitle: Graded\ndate: 2025-01-01\nsummary:\n  - A judgment [@strong].\n"
+        "references:\n"
+        "  - {id: strong, title: Strong report, publisher: Agency,\n"
+        "     issued: {date-parts: [[2024]]}, grade: A1}\n"
+        "  - {id: weak, title: Rumour, URL: 'https://example.org/r',\n"
+        "     issued: {date-parts: [[2024]]}, note: 'grade: E5'}\n---\n\n"
+        "# Findings\n\nA claim [@strong]. A rumour [@weak].\n"
+    )
+    result = build_one(source, BuildOptions(formats=("epub",), out=folder / "build"))
+    assert not result.failed and not result.warnings, result.diagnostics
+    assert b'class="grades"' in epub_files(result.artifacts[0].path)["EPUB/chapter-03.xhtml"]
+    return result.artifacts[0].path
+
+
+@pytest.fixture(scope="module")
+def changes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample opened by a "Changes since version 1.0" chapter (``--changes-since``)."""
+    folder = tmp_path_factory.mktemp("changes")
+    old, new = folder / "old" / "talks", folder / "new" / "talks"
+    shutil.copytree(SAMPLE, old)
+    shutil.copytree(SAMPLE, new)
+    yaml = new / "dossier.yaml"
+    yaml.write_text(yaml.read_text().replace('version: "1.0"', 'version: "1.1"'))
+    chapter = new / "03-territorial-issues.md"
+    chapter.write_text(chapter.read_text() + "\nA new paragraph on maps [2].\n")
+    options = BuildOptions(formats=("epub",), out=folder / "build", changes_since=str(old))
+    result = build_one(new, options)
+    assert not result.failed, result.diagnostics
+    first = epub_files(result.artifacts[0].path)["EPUB/chapter-01.xhtml"]
+    assert b"Changes since version 1.0" in first
+    return result.artifacts[0].path
+
+
+@pytest.fixture(scope="module")
+def citations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 32 varied BibTeX entries (scripts, DOIs, URLs, archived copies) as one dossier."""
+    folder = tmp_path_factory.mktemp("citations")
+    source = folder / "src"
+    source.mkdir()
+    shutil.copy(FIXTURES / "citations" / "references.bib", source)
+    shutil.copy(FIXTURES / "citations" / "chapter.md", source / "01.md")
+    (source / "dossier.yaml").write_text(
+        "title: Sources\ndate: 2025-01-01\nbibliography: references.bib\n"
+    )
+    result = build_one(source, BuildOptions(formats=("epub",), out=folder / "build"))
+    assert not result.failed, result.diagnostics
+    return result.artifacts[0].path
+
+
+def _epub(book: Built | Path | tuple[Path, Path]) -> Path:
+    if isinstance(book, Built):
+        return book.path("epub")
+    return book[1] if isinstance(book, tuple) else book
+
+
+BOOKS = ["sample", "pandoc_brief", "uk", "long_dossier", "graded", "changes", "citations"]
+
+
+@pytest.mark.parametrize("name", BOOKS)
+def test_ace_reports_no_violation(
+    name: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    book = _epub(request.getfixturevalue(name))
+    report = ace(book, tmp_path)
+    assert report.violations == []
+    assert report.raw["earl:result"]["earl:outcome"] == "pass"
+    # Ace looked at the package document and at every XHTML document of the book.
+    names = {n.removeprefix("EPUB/") for n in epub_files(book) if n.endswith(".xhtml")}
+    assert names | {"EPUB/content.opf"} <= report.documents
+    assert not report.raw["a11y-metadata"]["empty"]
+
+
+def test_ace_finds_what_it_should(sample: Built, tmp_path: Path) -> None:
+    """The same check fails on a book that lacks what Ace asks for: the sample's notes
+    without their ARIA roles give one finding per note call and one per note."""
+    import zipfile
+
+    stripped = tmp_path / "stripped.epub"
+    with zipfile.ZipFile(sample.path("epub")) as source, zipfile.ZipFile(stripped, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith(".xhtml"):
+                data = re.sub(rb' role="doc-(noteref|footnote)"', b"", data)
+            out.writestr(info, data)
+    report = ace(stripped, tmp_path / "ace")
+    notes = len(prepare(SAMPLE).notes)
+    assert len(report.violations) == 2 * notes
+    assert {v.split(" ")[:2] == ["moderate", "epub-type-has-matching-role"]
+            for v in report.violations} == {True}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["graded", "changes", "citations"])
+def test_more_shapes_are_valid(name: str, request: pytest.FixtureRequest) -> None:
+    _check(request.getfixturevalue(name))
 
 
 def _check(path: Path) -> None:
@@ -83,7 +187,7 @@ def test_page_list_maps_the_print_pages(uk: Path) -> None:
         assert marker and marker[0].get("{http://www.idpf.org/2007/ops}type") == "pagebreak"
     opf = files["EPUB/content.opf"].decode()
     assert '<meta property="pageBreakSource">' in opf
-    assert "printPageNumbers" in opf
+    assert "pageBreakMarkers" in opf
 
 
 def test_epub_only_build_has_no_page_list(long_dossier: tuple[Path, Path]) -> None:
@@ -103,19 +207,62 @@ def test_cover_image_is_drawn_when_none_is_given(sample: Built) -> None:
     assert cover == ["cover.xhtml"]
 
 
+def _a11y(path: Path) -> tuple[etree._Element, dict[str, list[str]]]:
+    opf = etree.fromstring(epub_files(path)["EPUB/content.opf"])
+    values: dict[str, list[str]] = {}
+    for meta in opf.xpath("//opf:meta[starts-with(@property, 'schema:')]", namespaces=NS):
+        values.setdefault(meta.get("property").removeprefix("schema:"), []).append(meta.text)
+    return opf, values
+
+
 def test_accessibility_metadata(sample: Built) -> None:
-    opf = etree.fromstring(epub_files(sample.path("epub"))["EPUB/content.opf"])
+    opf, values = _a11y(sample.path("epub"))
+    assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB"
+    assert values["accessMode"] == ["textual", "visual"]
+    assert values["accessModeSufficient"] == ["textual"]
+    # Headings, the nav, spine order, no fixed fonts, alt text on the cover and figures, DPUB
+    # ARIA roles, and (built with the PDF) the print pages marked and listed.
+    assert set(values["accessibilityFeature"]) == {
+        "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability",
+        "alternativeText", "ARIA", "pageNavigation", "pageBreakMarkers",
+    }  # fmt: skip
+    assert values["accessibilityHazard"] == ["none"]
+    [summary] = values["accessibilitySummary"]
+    for claim in ("table of contents", "footnote", "Every image has a text description",
+                  "Every table has header cells", "print edition", "Ace by DAISY"):  # fmt: skip
+        assert claim in summary, claim
 
-    def values(name: str) -> list[str]:
-        return opf.xpath(f"//opf:meta[@property='schema:{name}']/text()", namespaces=NS)
 
-    assert set(values("accessMode")) == {"textual", "visual"}
-    assert values("accessModeSufficient") == ["textual"]
-    assert {"structuralNavigation", "tableOfContents", "alternativeText"} <= set(
-        values("accessibilityFeature")
+def test_the_english_summary_of_a_ukrainian_book_says_it_is_english(uk: Path) -> None:
+    opf, _ = _a11y(uk)
+    assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "uk"
+    summary = opf.xpath("//opf:meta[@property='schema:accessibilitySummary']", namespaces=NS)
+    assert summary[0].get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+
+
+def test_accessibility_metadata_claims_only_what_holds(tmp_path: Path) -> None:
+    """An image without a description, and one that may be animated: no alternativeText, the
+    text alone is not enough, and flashing is not ruled out."""
+    from PIL import Image
+
+    (tmp_path / "assets").mkdir()
+    Image.new("RGB", (8, 8), "red").save(tmp_path / "assets" / "dot.gif", "GIF")
+    source = tmp_path / "brief.md"
+    source.write_text(
+        "---\ntitle: Pictures\ndate: 2025-01-02\n---\n\n# Pictures\n\n"
+        "A picture without words, by way of analysis.\n\n![](assets/dot.gif)\n"
     )
-    assert values("accessibilityHazard") == ["none"]
-    assert values("accessibilitySummary")
+    result = build_one(source, BuildOptions(formats=("epub",), out=tmp_path / "out"))
+    assert [d.message for d in result.warnings] == [
+        "image 'assets/dot.gif' has no description (alt text)"
+    ]
+    _, values = _a11y(result.artifacts[0].path)
+    assert "alternativeText" not in values["accessibilityFeature"]
+    assert values["accessModeSufficient"] == ["textual,visual"]
+    assert values["accessibilityHazard"] == ["unknownFlashingHazard", "noSoundHazard"]
+    [summary] = values["accessibilitySummary"]
+    assert "Some images have no text description." in summary
+    assert "footnote" not in summary and "table has" not in summary and "print" not in summary
 
 
 def _pandoc_notes(path: Path) -> tuple[int, dict[str, Any]]:

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import io
 import mimetypes
+import re
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -22,8 +23,11 @@ from ..render import EpubDocument, Rendered, build_date, long_date
 from ..terms import terms
 from ..themes import Theme
 from .base import Artifact, atomic_write
-from .epub_pages import PageMap, add_print_pages
+from .epub_a11y import accessibility_facts
+from .epub_links import name_links
+from .epub_pages import CONTENT, PageMap, add_print_pages
 
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 """Timestamp for a dossier with neither ``date`` nor ``SOURCE_DATE_EPOCH`` (zip's minimum)."""
 
@@ -74,24 +78,13 @@ def _metadata(book: epub.EpubBook, rendered: Rendered) -> None:
 
 def _accessibility(book: epub.EpubBook, rendered: Rendered) -> None:
     """schema.org accessibility metadata, stating only what is true of this book."""
-    features = ["structuralNavigation", "tableOfContents", "readingOrder",
-                "displayTransformability", "alternativeText"]  # fmt: skip
-    if rendered.resolved.positions or rendered.resolved.players:
-        features.append("table")
-    # Every book has a cover image, so the visual access mode is always there.
-    entries = [("accessMode", "textual"), ("accessMode", "visual")]
-    entries += [("accessModeSufficient", "textual")]
-    entries += [("accessibilityFeature", feature) for feature in features]
-    entries += [("accessibilityHazard", "none")]
-    summary = (
-        "Reflowable text with a navigable table of contents, headings in reading order, "
-        "footnotes linked both ways, text descriptions for every image and header cells "
-        "for every table. Where the print edition was built with it, its page numbers are "
-        "marked and listed."
-    )
-    entries.append(("accessibilitySummary", summary))
-    for name, value in entries:
-        book.add_metadata(None, "meta", value, {"property": f"schema:{name}"})
+    facts = accessibility_facts(rendered)
+    for name, value in facts:
+        attributes = {"property": f"schema:{name}"}
+        if name == "accessibilitySummary" and not rendered.resolved.dossier.lang.startswith("en"):
+            # The summary is English whatever the book's language: say so.
+            attributes[XML_LANG] = "en"
+        book.add_metadata(None, "meta", value, attributes)
 
 
 def _cover(book: epub.EpubBook, rendered: Rendered, theme: Theme) -> epub.EpubHtml:
@@ -118,11 +111,22 @@ def _cover(book: epub.EpubBook, rendered: Rendered, theme: Theme) -> epub.EpubHt
 
 
 def _toc(documents: tuple[EpubDocument, ...], rendered: Rendered) -> list[Any]:
-    """Chapters with their second-level headings, as ebooklib's nested toc."""
-    by_id = {c.id: c for c in rendered.resolved.chapters}
-    toc: list[Any] = []
+    """The title page (with the key points), then the chapters with their second-level
+    headings, as ebooklib's nested toc. The title page comes first so that every dossier,
+    even one whose chapters have no headings, has a contents list with an entry in it."""
+    resolved = rendered.resolved
+    front = next(doc for doc in documents if doc.kind == "front")
+    title_page = epub.Link(front.file_name, resolved.dossier.title, "toc-title-page")
+    toc: list[Any] = [title_page]
+    if "key-points" in front.ids:
+        label = terms(resolved.dossier.lang)["key-points"]
+        points = epub.Link(f"{front.file_name}#key-points", label, "toc-key-points")
+        toc = [(epub.Section(title_page.title, title_page.href), [points])]
+    by_id = {c.id: c for c in resolved.chapters}
     for doc in documents:
         chapter = next((by_id[i] for i in doc.ids if i in by_id), None)
+        # A chapter without a heading continues the reading order without an entry, as in
+        # the print contents; the body landmark still reaches the first one.
         if chapter is None or not chapter.title:
             continue
         link = epub.Link(f"{doc.file_name}#{chapter.id}", chapter.title, f"toc-{chapter.id}")
@@ -145,7 +149,7 @@ def _book(rendered: Rendered, theme: Theme) -> epub.EpubBook:
     book.add_item(css)
     cover_page = _cover(book, rendered, theme)
     items = []
-    for index, doc in enumerate(rendered.epub_documents):
+    for index, doc in enumerate(name_links(rendered.epub_documents)):
         item = epub.EpubHtml(title=doc.title or d.title, file_name=doc.file_name, lang=d.lang,
                              uid=f"doc-{index:03d}", direction=d.dir)  # fmt: skip
         item.content = doc.xhtml
@@ -171,16 +175,22 @@ def _book(rendered: Rendered, theme: Theme) -> epub.EpubBook:
     nav.add_link(href="style.css", rel="stylesheet", type="text/css")
     book.add_item(nav)
     book.spine = [cover_page, items[0], nav, *items[1:]]
-    book.guide = _landmarks(rendered.epub_documents, terms(d.lang))
+    book.guide = _landmarks(rendered.epub_documents, terms(d.lang), d.title)
     return book
 
 
-def _landmarks(documents: tuple[EpubDocument, ...], t: dict[str, str]) -> list[dict[str, str]]:
+def _landmarks(
+    documents: tuple[EpubDocument, ...], t: dict[str, str], book_title: str
+) -> list[dict[str, str]]:
+    """Cover, contents, start of the body, sources. Every link needs text (EPUBCheck, and a
+    screen reader's name for it): a body starting without a heading is named by the book."""
     guide = [{"type": "cover", "href": "cover.xhtml", "title": t["cover"]},
              {"type": "toc", "href": "nav.xhtml", "title": t["contents"]}]  # fmt: skip
     body = next((doc for doc in documents if doc.kind == "chapter"), None)
     if body:
-        guide.append({"type": "bodymatter", "href": body.file_name, "title": body.title})
+        guide.append(
+            {"type": "bodymatter", "href": body.file_name, "title": body.title or book_title}
+        )
     bib = next((doc for doc in documents if doc.kind == "bibliography"), None)
     if bib:
         guide.append({"type": "bibliography", "href": bib.file_name, "title": bib.title})
@@ -208,12 +218,21 @@ def repack(
     return out.getvalue()
 
 
-def with_print_pages(data: bytes, rendered: Rendered, pages: PageMap) -> bytes:
-    """The EPUB with the print edition's page numbers (from the PDF's ``page_map``)."""
-    resolved = rendered.resolved
+def _page_source(rendered: Rendered) -> tuple[str, str]:
+    """What names the print edition in ``pageBreakSource``, and the page-list's heading."""
     source = f"{identifier(rendered)} print edition (PDF)"
-    title = terms(resolved.dossier.lang)["pages"]
-    return add_print_pages(data, pages, source, title, _timestamp(resolved), repack)
+    return source, terms(rendered.resolved.dossier.lang)["pages"]
+
+
+def _package_lang(lang: str) -> Callable[[bytes], bytes]:
+    """The OPF ``package`` element with ``xml:lang`` (ebooklib writes none): it is the
+    language of the metadata, which Ace requires."""
+
+    def edit(opf: bytes) -> bytes:
+        attribute = f' xml:lang="{escape(lang)}"'.encode()
+        return re.sub(rb"<package\b", lambda m: m.group(0) + attribute, opf, count=1)
+
+    return edit
 
 
 def write_epub(rendered: Rendered, theme: Theme, folder: Path, options: BuildOptions) -> Artifact:
@@ -228,14 +247,24 @@ def write_epub(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpt
     )  # fmt: skip
     target = folder / f"{resolved.dossier.slug}.epub"
     raw = buffer.getvalue()
-    # One re-pack either way: adding the print pages re-packs as it edits.
+    opf = f"{CONTENT}content.opf"
+    package_lang = _package_lang(resolved.dossier.lang)
+
+    def repack_fixed(
+        data: bytes, when: dt.datetime, edits: dict[str, Callable[[bytes], bytes]] | None = None
+    ) -> bytes:
+        # One re-pack either way: the OPF fix joins the print pages' edits.
+        edits = dict(edits or {})
+        then = edits.get(opf)
+        edits[opf] = lambda content: then(package_lang(content)) if then else package_lang(content)
+        return repack(data, when, edits)
+
+    source, title = _page_source(rendered)
     if rendered.page_map:
-        data = with_print_pages(raw, rendered, rendered.page_map)
+        data = add_print_pages(raw, rendered.page_map, source, title, when, repack_fixed)
     else:
-        data = repack(raw, when)
+        data = repack_fixed(raw, when)
     atomic_write(target, data)
-    source = f"{identifier(rendered)} print edition (PDF)"
-    title = terms(resolved.dossier.lang)["pages"]
     return Artifact(
         resolved.dossier.slug, "epub", target, page_source=(source, title, when.isoformat())
     )

@@ -9,6 +9,8 @@ import re
 from collections.abc import Callable, Sequence
 from html import escape
 
+from .epub_a11y import PRINT_PAGES
+
 PageMap = Sequence[Sequence[str]]
 """(label, first element starting on the page) per print page; see ``pdf.page_map``."""
 
@@ -81,12 +83,18 @@ def _page_list(nav: str, pages: Sequence[tuple[str, str]], title: str) -> str:
     return nav.replace("</body>", block + "</body>", 1)
 
 
+_SUMMARY = re.compile(r'(<meta property="schema:accessibilitySummary"[^>]*>)(.*?)(</meta>)', re.S)
+
+
 def _metadata(opf: str, source: str) -> str:
+    # pageBreakMarkers is the vocabulary's current name for printPageNumbers.
     extra = (
         f'<meta property="pageBreakSource">{escape(source)}</meta>'
         '<meta property="schema:accessibilityFeature">pageNavigation</meta>'
-        '<meta property="schema:accessibilityFeature">printPageNumbers</meta>'
+        '<meta property="schema:accessibilityFeature">pageBreakMarkers</meta>'
     )
+    # The summary says so too, now that it holds.
+    opf = _SUMMARY.sub(lambda m: f"{m.group(1)}{m.group(2)} {PRINT_PAGES}{m.group(3)}", opf, 1)
     return opf.replace("</metadata>", extra + "</metadata>", 1)
 
 
