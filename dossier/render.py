@@ -171,7 +171,8 @@ def _print_notes(html: str, notes: tuple[Note, ...], t: dict[str, str]) -> str:
         content = note.inline_html
         if _plain_length(content) > LONG_NOTE:
             content = f'<a class="endnote-ref" href="#en-{n}">{t["endnote"]}</a>'
-        sep = '<span class="fn-sep">,</span>' if _follows_note(html, match.start()) else ""
+        # A word joiner after the comma too: "29," and "30" of one group stay on one line.
+        sep = '<span class="fn-sep">,</span>\u2060' if _follows_note(html, match.start()) else ""
         return (
             # U+2060 WORD JOINER: a call never starts a line on its own.
             f'\u2060{sep}<a class="fnref" id="fnref-{n}" href="#fn-{n}" role="doc-noteref">{n}</a>'

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pypdf
@@ -24,7 +25,7 @@ from dossier.render import render
 from dossier.themes import load_theme
 from dossier.writers import pdf_parts
 
-from .conftest import SAMPLE, Built, epub_files
+from .conftest import FIXTURES, SAMPLE, Built, epub_files
 from .pdflines import TOP_MARGIN, body_lines, fullness, lines
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
@@ -294,3 +295,20 @@ def test_layout_brief_on_a_long_dossier(long_source: Path, tmp_path: Path) -> No
     assert PREAMBLE in first  # the preamble follows the key points in the flow
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert [f"Chapter {n}" for n in range(1, 9)] == [t for t in titles if t.startswith("Chap")]
+
+
+def test_the_brief_prints_the_cover_image_in_its_title_band(tmp_path: Path) -> None:
+    (tmp_path / "assets").mkdir()
+    shutil.copy(FIXTURES / "uk-arabic" / "assets" / "routes.png", tmp_path / "assets")
+    source = tmp_path / "m.md"
+    source.write_text(
+        "---\ntitle: With a cover image\ncover-image: assets/routes.png\nmirror-margins: true\n"
+        "---\n\n# One\n\nText.\n"
+    )
+    result = build_one(source, BuildOptions(formats=("pdf",), out=tmp_path / "out"))
+    assert not result.failed and result.warnings == (), result.diagnostics
+    listing = subprocess.run(
+        ["pdfimages", "-list", "-f", "1", "-l", "1", str(result.artifacts[0].path)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "240   120" in listing  # the image, on page 1 of the brief
