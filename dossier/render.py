@@ -230,7 +230,7 @@ def render(resolved: ResolvedDossier, theme: Theme, layout: str | None = None) -
     epub_css = epub_css_path.read_text(encoding="utf-8") if epub_css_path else ""
     lead = preamble(resolved.chapters)
     body = resolved.chapters[lead].id if chosen == "report" and resolved.chapters else ""
-    documents = _epub_documents(resolved, env, _context(resolved))
+    documents = _epub_documents(resolved, env, context)
     return Rendered(resolved, html, stylesheets, documents, epub_css, layout=chosen,
                     body_anchor=body)  # fmt: skip
 

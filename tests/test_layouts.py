@@ -93,8 +93,15 @@ def test_sections_flow_and_no_heading_is_left_at_a_page_foot(sample: Built) -> N
     assert len(chapters) >= 8
     pages = [destinations[c][0] for c in chapters]
     assert len(set(pages)) < len(pages)  # several sections share a page
+    _no_heading_alone_at_a_foot(pdf, html)
+
+
+def _no_heading_alone_at_a_foot(pdf: Path, html: Path) -> None:
+    """Every heading has body text below it on its page."""
+    destinations = _destinations(pdf)
     reader = pypdf.PdfReader(pdf)
     headings = re.findall(r'<h[12] [^>]*id="([^"]+)"', html.read_text())
+    assert headings
     for name in headings:
         page, top = destinations[name]
         below = [ln for ln in body_lines(reader.pages[page]) if ln.y > top + 30]
@@ -295,6 +302,9 @@ def test_layout_brief_on_a_long_dossier(long_source: Path, tmp_path: Path) -> No
     assert PREAMBLE in first  # the preamble follows the key points in the flow
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert [f"Chapter {n}" for n in range(1, 9)] == [t for t in titles if t.startswith("Chap")]
+    _no_heading_alone_at_a_foot(
+        pdf.path, next(a for a in result.artifacts if a.format == "html").path
+    )
 
 
 def test_the_brief_prints_the_cover_image_in_its_title_band(tmp_path: Path) -> None:
