@@ -75,7 +75,7 @@ def test_over_long_note_moves_to_the_end_with_a_pointer(uk: Built) -> None:
     assert pages[f"fn-{number}"] == pages[f"fnref-{number}"]
     assert pages[f"en-{number}"] > pages[f"fnref-{number}"]
     text = pdftotext(uk.path("pdf"), "-layout")
-    pointer_page = text.split("\f")[pages[f"fn-{number}"]]
+    pointer_page = " ".join(text.split("\f")[pages[f"fn-{number}"]].split())
     assert f"{number} Повний текст примітки наведено в кінці, сторінка" in pointer_page
     full = " ".join(text.split("\f")[pages[f"en-{number}"]].split())
     assert full.count("Це дуже довга примітка") >= 10
