@@ -12,6 +12,7 @@ import typer
 from . import __version__
 from .config import FORMATS, PDF_VARIANTS, BuildOptions
 from .errors import Diagnostic, DossierError, Level
+from .layouts import LAYOUTS
 from .limits import MEMORY_MB, SECONDS, Limits
 from .pipeline import Result, build_many, default_jobs, discover, prepare
 from .pipeline import shard as shard_of
@@ -98,8 +99,14 @@ def build(
     one_pass: Annotated[
         bool, typer.Option(help="Lay out every PDF in one pass, never in parallel parts.")
     ] = False,
+    layout: Annotated[
+        str | None,
+        typer.Option(help="Print layout: brief, report or auto; overrides the metadata."),
+    ] = None,
 ) -> None:
     """Build dossiers into build/<slug>/<slug>.pdf, .epub (and .html)."""
+    if layout is not None and layout not in LAYOUTS:
+        raise typer.BadParameter(f"choose from {', '.join(LAYOUTS)}", param_hint="--layout")
     if pdf_variant not in PDF_VARIANTS:
         raise typer.BadParameter(
             f"choose from {', '.join(PDF_VARIANTS)}", param_hint="--pdf-variant"
@@ -108,7 +115,7 @@ def build(
     options = BuildOptions(
         formats=_formats(format), out=out, strict=strict, theme=theme, pdf_variant=pdf_variant,
         jobs=jobs or default_jobs(), force=force, allow_remote=allow_remote,
-        changes_since=changes_since, one_pass=one_pass,
+        changes_since=changes_since, one_pass=one_pass, layout=layout,
         limits=Limits(pdf_timeout, pdf_memory),
     )  # fmt: skip
     try:

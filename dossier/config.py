@@ -29,6 +29,8 @@ class BuildOptions:
     """Processes laying out one long PDF's parts side by side (``writers.pdf_parts``); the
     build sets it to ``jobs`` when it builds a single dossier. The parts, hence the bytes,
     do not depend on it."""
+    layout: str | None = None
+    """``brief``, ``report`` or ``auto``; overrides the dossier's ``layout:``."""
     one_pass: bool = False
     """Lay out every PDF in one pass, never in parts."""
     force: bool = False

@@ -20,11 +20,15 @@ ORIGINAL = "report = not context.in_column and can_break_now and not could_break
 REPLACEMENT = """report = False
             if (not context.in_column and can_break_now and not could_break_before
                     and not page_is_empty and box.element is not None
-                    and box.element.get('data-b')):
-                _dossier_moved.append(box.element.get('data-b'))"""
+                    and (box.element.get('data-b') or box.element.get('data-row'))):
+                _dossier_moved.append(box.element.get('data-b')
+                                      or 'row-' + box.element.get('data-row'))"""
 
 moved: list[str] = []
-"""``data-b`` numbers of the paragraphs moved to the next page by the last layout."""
+"""``data-b`` numbers of the paragraphs moved to the next page by the last layout, and
+``row-N`` for table rows (``data-row`` on a row and its cells): a row whose cell overflows
+moves whole (rows do not break inside), and plain WeasyPrint would still have moved the notes
+of the rows above it."""
 _applied: bool | None = None
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from .citations.sources import check_duplicates, load_references, sources_from_yaml
 from .errors import Collector, DossierError, Location, display_path
+from .layouts import LAYOUTS
 from .model import Author, Chapter, Dossier, Event, Issue, Markdown, Player, Source, Stance
 from .textio import confined, read_text
 from .yamlio import LineDict, LineList, load_yaml
@@ -330,6 +331,7 @@ _FIELDS: dict[str, tuple[str, Convert]] = {
     "cover-image": ("cover_image", _text),
     "paper": ("paper", _text),
     "mirror-margins": ("mirror_margins", _bool),
+    "layout": ("layout", _text),
     "raw-html": ("raw_html", _text),
     "lint-ignore": ("lint_ignore", _texts),
     "theme": ("theme", _text),
@@ -378,6 +380,8 @@ def _check_choices(values: dict[str, Any], meta: LineDict, where: Location, c: C
         c.error(_at(where, meta, "dir"), "'dir' is 'ltr' or 'rtl'")
     if values.get("raw_html", "escape") not in ("escape", "sanitize", "refuse"):
         c.error(_at(where, meta, "raw-html"), "'raw-html' is 'escape', 'sanitize' or 'refuse'")
+    if values.get("layout", "auto") not in LAYOUTS:
+        c.error(_at(where, meta, "layout"), "'layout' is 'brief', 'report' or 'auto'")
     paper = values.get("paper")
     if paper is not None:
         match = [p for p in PAPER_SIZES if p.lower() == paper.lower()]

@@ -103,7 +103,7 @@ def input_digest(source: Path, options: BuildOptions, user_styles: Path | None =
         "styles": _builtin_styles_digest(),
         "user-styles": _tree_digest(user_styles, _files_under(user_styles, False))
         if user_styles else "",
-        "theme": options.theme, "pdf_variant": options.pdf_variant,
+        "theme": options.theme, "pdf_variant": options.pdf_variant, "layout": options.layout,
         "versions": versions(), "code": _code_digest(),
     }  # fmt: skip
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()

@@ -171,6 +171,8 @@ class Dossier:
     allow-list) or ``refuse`` (an error)."""
     mirror_margins: bool = False
     """Wider inner margins on facing pages, for printing on both sides."""
+    layout: str = "auto"
+    """Print layout: ``brief``, ``report`` or ``auto`` (by size, see ``layouts``)."""
     theme: str = "default"
     slug: str = ""
     """Name of the output folder and files; derived from the title when empty."""

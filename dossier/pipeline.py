@@ -143,7 +143,7 @@ def write(
         resolved = prepare(source, options.allow_remote)
         theme = load_theme(options.theme or resolved.dossier.theme, where=resolved.dossier.location)
         hints = layout_hints or {}
-        rendered = render(resolved, theme)
+        rendered = render(resolved, theme, options.layout)
         rendered = with_remote(dataclasses.replace(rendered, page_map=page_map, layout_hints=hints))
         folder = options.out / resolved.dossier.slug
         written: list[Artifact] = []

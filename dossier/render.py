@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 from collections.abc import Callable
@@ -13,6 +14,8 @@ from pathlib import Path
 import jinja2
 
 from . import __version__
+from .errors import DossierError
+from .layouts import LAYOUTS, choose
 from .model import Note, ResolvedChapter, ResolvedDossier
 from .terms import format_date, terms
 from .themes import THEME_URL_PREFIX, Theme
@@ -79,12 +82,31 @@ class Rendered:
     """Page numbers the previous build found for anchors (parallel layout's first guesses)."""
     remote_files: dict[str, bytes] = field(default_factory=dict)
     """Fetched remote images by their name in the outputs (``remote/…``)."""
+    layout: str = "report"
+    """The print layout chosen (``layouts.choose``): ``brief`` or ``report``."""
+    body_anchor: str = ""
+    """The id where print pages start counting 1, 2… (before it: i, ii…); empty when the
+    first page is page 1."""
 
 
-def _context(resolved: ResolvedDossier) -> dict[str, object]:
+def preamble(chapters: tuple[ResolvedChapter, ...]) -> int:
+    """How many chapters without a title open the dossier before a titled one: text written
+    before the first heading, which the report prints with the front matter rather than
+    alone on a page."""
+    for index, chapter in enumerate(chapters):
+        if chapter.title:
+            return index
+    return 0
+
+
+def _context(resolved: ResolvedDossier, layout: str = "report") -> dict[str, object]:
     d = resolved.dossier
     date = build_date(resolved)
+    lead = preamble(resolved.chapters)
     return {
+        "layout": layout,
+        "preamble": resolved.chapters[:lead],
+        "body_chapters": resolved.chapters[lead:],
         "d": d,
         "t": terms(d.lang),
         "version": __version__,
@@ -149,7 +171,8 @@ def _print_notes(html: str, notes: tuple[Note, ...], t: dict[str, str]) -> str:
         content = note.inline_html
         if _plain_length(content) > LONG_NOTE:
             content = f'<a class="endnote-ref" href="#en-{n}">{t["endnote"]}</a>'
-        sep = '<span class="fn-sep">,</span>' if _follows_note(html, match.start()) else ""
+        # A word joiner after the comma too: "29," and "30" of one group stay on one line.
+        sep = '<span class="fn-sep">,</span>\u2060' if _follows_note(html, match.start()) else ""
         return (
             # U+2060 WORD JOINER: a call never starts a line on its own.
             f'\u2060{sep}<a class="fnref" id="fnref-{n}" href="#fn-{n}" role="doc-noteref">{n}</a>'
@@ -161,26 +184,55 @@ def _print_notes(html: str, notes: tuple[Note, ...], t: dict[str, str]) -> str:
     return _NOTE.sub(call, html)
 
 
+_ROW = re.compile(r"<tr\b([^>]*)>(.*?)</tr>", re.DOTALL)
+_CELL = re.compile(r"<(t[dh])\b")
+
+
+def _number_rows(html: str) -> str:
+    """``data-row`` on every table row and its cells: when a row must move to the next page
+    to keep its notes there (``engine_fixes``), the cell being laid out names its row, and
+    the print HTML can carry that page break."""
+    numbers = itertools.count(1)
+
+    def row(match: re.Match[str]) -> str:
+        n = next(numbers)
+        cells = _CELL.sub(lambda cell: f'<{cell.group(1)} data-row="{n}"', match.group(2))
+        return f'<tr data-row="{n}"{match.group(1)}>{cells}</tr>'
+
+    return _ROW.sub(row, html)
+
+
 def _follows_note(html: str, position: int) -> bool:
     """Whether a note placeholder ends right where the next begins (``[1][3]``)."""
     return html.endswith("\x00", 0, position)
 
 
-def render(resolved: ResolvedDossier, theme: Theme) -> Rendered:
-    """The print HTML and the EPUB documents, all from the same resolved fragments."""
+def render(resolved: ResolvedDossier, theme: Theme, layout: str | None = None) -> Rendered:
+    """The print HTML (in ``layout``, else the dossier's) and the EPUB documents, all from
+    the same resolved fragments."""
+    if (layout or resolved.dossier.layout) not in LAYOUTS:
+        raise DossierError.at(resolved.dossier.location, f"'layout' is one of {', '.join(LAYOUTS)}")
+    chosen = choose(resolved, layout)
     env = environment(theme)
-    context = _context(resolved)
+    context = _context(resolved, chosen)
     stylesheets = tuple(
         f"{THEME_URL_PREFIX}{name}" for name in ("print.css", "custom.css") if theme.find(name)
     )
-    html = env.get_template("print.html.j2").render(**context, stylesheets=stylesheets)
+    # A theme overrides one layout with templates/print-<layout>.html.j2, both with
+    # print.html.j2 (the document they extend).
+    template = env.get_template(f"print-{chosen}.html.j2")
+    html = template.render(**context, stylesheets=stylesheets)
     html = _expand_blocks(html, resolved, env)
     t = terms(resolved.dossier.lang)
     html = html.replace('<div id="last-page"', _endnotes(resolved.notes, t) + '<div id="last-page"')
-    html = _print_notes(html, resolved.notes, t)
+    html = _number_rows(_print_notes(html, resolved.notes, t))
     epub_css_path = theme.find("epub.css")
     epub_css = epub_css_path.read_text(encoding="utf-8") if epub_css_path else ""
-    return Rendered(resolved, html, stylesheets, _epub_documents(resolved, env, context), epub_css)
+    lead = preamble(resolved.chapters)
+    body = resolved.chapters[lead].id if chosen == "report" and resolved.chapters else ""
+    documents = _epub_documents(resolved, env, context)
+    return Rendered(resolved, html, stylesheets, documents, epub_css, layout=chosen,
+                    body_anchor=body)  # fmt: skip
 
 
 # ---- EPUB --------------------------------------------------------------------------------------

@@ -28,8 +28,9 @@ class Built:
         return next(a.path for a in self.result.artifacts if a.format == fmt)
 
 
-def _build(source: Path, out: Path) -> Built:
-    result = build_one(source, BuildOptions(formats=("pdf", "epub", "html"), out=out))
+def _build(source: Path, out: Path, layout: str | None = None) -> Built:
+    options = BuildOptions(formats=("pdf", "epub", "html"), out=out, layout=layout)
+    result = build_one(source, options)
     errors = [str(d) for d in result.diagnostics if d.level is Level.ERROR]
     assert not errors, errors
     return Built(result, out)
@@ -39,6 +40,12 @@ def _build(source: Path, out: Path) -> Built:
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The built-in sample, built once for the session into a temporary folder."""
     return _build(SAMPLE, tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="session")
+def sample_report(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The sample in the report layout (``--layout report``): cover, front matter, chapters."""
+    return _build(SAMPLE, tmp_path_factory.mktemp("sample-report"), layout="report")
 
 
 @pytest.fixture(scope="session")

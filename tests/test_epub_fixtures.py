@@ -178,8 +178,9 @@ def test_page_list_maps_the_print_pages(uk: Path) -> None:
     nav = etree.fromstring(files["EPUB/nav.xhtml"])
     links = nav.xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=NS)
     labels = [a.text for a in links]
-    assert labels[:2] == ["i", "ii"]
-    assert labels[2:] == [str(n) for n in range(1, len(labels) - 1)]
+    # The fixture is short, a brief: its pages count from 1 on page 1 (the report's i, ii are
+    # checked in test_layouts).
+    assert labels == [str(n) for n in range(1, len(labels) + 1)]
     for link in links:
         file_name, _, anchor = link.get("href").partition("#")
         document = etree.fromstring(files[f"EPUB/{file_name}"])

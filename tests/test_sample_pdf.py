@@ -11,6 +11,7 @@ import pytest
 from dossier import load
 
 from .conftest import SAMPLE, Built
+from .pdflines import running_heads
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +77,7 @@ def test_notes_sit_at_the_bottom_of_the_page(sample: Built, reader: pypdf.PdfRea
 
 def test_outline_has_every_chapter(sample: Built, reader: pypdf.PdfReader) -> None:
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    dossier = load(SAMPLE)
-    for chapter in dossier.chapters:
-        heading = chapter.markdown.lstrip().splitlines()[0].lstrip("# ").split(" {")[0].strip()
+    for heading in _chapter_titles():
         assert heading in titles
     assert "Sources" in titles
 
@@ -108,7 +107,32 @@ def test_fonts_are_embedded_from_the_theme(sample: Built) -> None:
         assert embedded == "yes", row
 
 
+def _chapter_titles() -> list[str]:
+    return [
+        chapter.markdown.lstrip().splitlines()[0].lstrip("# ").split(" {")[0].strip()
+        for chapter in load(SAMPLE).chapters
+    ]
+
+
 def test_running_heads_and_page_numbers(sample: Built, reader: pypdf.PdfReader) -> None:
+    # The sample is short, so it is a brief: page 1 is page 1, and its title band stands in
+    # for the running heads there.
+    pages = len(reader.pages)
+    title = load(SAMPLE).title
+    titles = [*_chapter_titles(), "Sources"]
+    for number, page in enumerate(reader.pages, 1):
+        assert f"Page {number} of {pages}" in page.extract_text()
+        heads = " ".join(" ".join(running_heads(page)).split())
+        assert "PUBLIC" in heads  # the classification on every page
+        if number == 1:
+            assert title not in heads  # the title band, not a running head
+            continue
+        assert title in heads
+        assert any(heads.endswith(t) for t in titles), heads  # the running head's chapter
+
+
+def test_running_heads_and_page_numbers_in_the_report(sample_report: Built) -> None:
+    reader = pypdf.PdfReader(sample_report.path("pdf"))
     front = 2  # cover, then key points and contents on page ii
     body_pages = len(reader.pages) - front
     last = reader.pages[-1].extract_text()

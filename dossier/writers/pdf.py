@@ -213,11 +213,23 @@ def _block_ending_page(document: Document, page_index: int) -> str | None:
     return number
 
 
+def _order(block: str) -> tuple[int, int]:
+    """Paragraphs (``N``) first, then table rows (``row-N``), each in document order."""
+    row = block.startswith("row-")
+    return (row, int(block.removeprefix("row-")))
+
+
+def _selector(block: str) -> str:
+    if block.startswith("row-"):
+        return f'tr[data-row="{block.removeprefix("row-")}"]'
+    return f'[data-b="{block}"]'
+
+
 def with_breaks(html: str, blocks: set[str]) -> str:
     """The print HTML with page breaks before these blocks, as a rule in its own head."""
     if not blocks:
         return html
-    selectors = ", ".join(f'[data-b="{b}"]' for b in sorted(blocks, key=int))
+    selectors = ", ".join(_selector(b) for b in sorted(blocks, key=_order))
     rule = f"<style>{selectors} {{ break-before: page; }}</style>\n</head>"
     return html.replace("</head>", rule, 1)
 
@@ -285,9 +297,9 @@ def _lay_out(rendered: Rendered, theme: Theme, options: BuildOptions) -> _Laid:
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         data = document.write_pdf(pdf_variant=variant)
     diagnostics += _engine_diagnostics(rendered, known, records.messages, bad)
-    first = resolved.chapters[0].id if resolved.chapters else ""
     return _Laid(data, len(document.pages), tuple(diagnostics),
-                 with_breaks(rendered.print_html, blocks), page_map(document, first))  # fmt: skip
+                 with_breaks(rendered.print_html, blocks),
+                 page_map(document, rendered.body_anchor))  # fmt: skip
 
 
 def _engine_diagnostics(rendered: Rendered, known: set[str], messages: Iterable[str],

@@ -114,8 +114,8 @@ def _theme_css(rendered: Rendered, theme: Theme) -> str:
 
 def plan(rendered: Rendered, theme: Theme, options: BuildOptions) -> Split | None:
     """The split to lay out in parallel, or None for one pass (see the module's text)."""
-    if options.one_pass:
-        return None
+    if options.one_pass or rendered.layout == "brief":
+        return None  # the brief's sections flow from page to page: nothing to cut at
     parts = split(rendered.print_html)
     if parts is None or len(parts.chapters) < 2:
         return None
