@@ -92,7 +92,8 @@ class HtmlWriter:
         opening = f'<a href="{escape(link.url)}"{title}{attributes(link.attr)}>'
         # Citeproc links a whole citation to its entry, URLs inside it included: the outer
         # link pauses around each inner one.
-        parts, run = [], []
+        parts: list[str] = []
+        run: list[ast.Inline] = []
         for item in link.content:
             if isinstance(item, ast.Link) and safe_url(item.url):
                 parts.append(self._linked(opening, tuple(run)))
