@@ -42,7 +42,8 @@ def test_one_note_per_citation_in_both_outputs(pandoc_brief: Built) -> None:
 
 def test_figure_table_callout_and_bibliography(pandoc_brief: Built) -> None:
     html = pandoc_brief.path("html").read_text(encoding="utf-8")
-    assert '<figure id="fig-throughput" class="figure"><img src="assets/throughput.svg" alt="Port throughput' in html
+    figure = '<figure id="fig-throughput" class="figure"><img src="assets/throughput.svg"'
+    assert figure + ' alt="Port throughput' in html
     assert 'id="fig-throughput" style="width: 60%;"' in html
     assert "<figcaption>Port throughput, 2022–2024" in html
     assert '<div class="note" role="note">' in html

@@ -88,9 +88,8 @@ def test_chicago_note_style_full_then_short(tmp_path: Path) -> None:
         assert later.startswith("Smith") and "Oxford University Press" not in later
     assert "13" in notes[1]
     assert "International Security" in notes[3]
-    assert 'As <span class="citation" data-cites="jones2019">Jones and Lee\x00n:6\x00</span> argues.' in (
-        body
-    )  # in-text names stay in the sentence
+    cite = '<span class="citation" data-cites="jones2019">Jones and Lee\x00n:6\x00</span>'
+    assert f"As {cite} argues." in body  # in-text names stay in the sentence
     assert bibliography[0].startswith("Jones, Robert, and Min Lee. “Security Guarantees")
 
 
