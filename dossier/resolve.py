@@ -13,7 +13,7 @@ from markupsafe import escape
 from .citations import citeproc, numeric
 from .citations.grades import grade_mark
 from .citations.styles import style_path
-from .errors import Collector, DossierError, Location
+from .errors import Collector, Diagnostic, DossierError, Level, Location
 from .fragments import Place, Writer
 from .lints import (
     CREDIBILITY,
@@ -365,12 +365,17 @@ def resolve(dossier: Dossier, allow_remote: bool = False) -> ResolvedDossier:
         entries = _format(units, dossier, collector)
     except DossierError as exc:
         extra = [d for d in exc.diagnostics if d not in collector.diagnostics]
-        found = sorted([*collector.diagnostics, *extra], key=lambda d: d.location)
+        found = sorted([*collector.diagnostics, *extra], key=_order)
         return _failed(dossier, DossierError([*dossier.diagnostics, *found]))
     resolved = _resolved(dossier, units, entries, collector, allow_remote)
     # In the order of the files, as a reader goes through them.
-    found = sorted(resolved.diagnostics, key=lambda d: d.location)
+    found = sorted(resolved.diagnostics, key=_order)
     return dataclasses.replace(resolved, diagnostics=(*dossier.diagnostics, *found))
+
+
+def _order(diagnostic: Diagnostic) -> tuple[bool, Location]:
+    """Errors first, each kind in the order of the files."""
+    return (diagnostic.level is not Level.ERROR, diagnostic.location)
 
 
 def _resolved(

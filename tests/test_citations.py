@@ -109,7 +109,7 @@ def test_unknown_key_and_marker_beyond_the_list_are_errors_with_lines() -> None:
     with pytest.raises(DossierError) as caught:
         resolve("# One\n\nFine [@doe].\nBad [@nope].\n\nAlso [7].\n", numeric=True)
     messages = [str(d) for d in caught.value.diagnostics]
-    assert "brief.md:13: error: unknown citation key 'nope'" in messages
+    assert "brief.md:13: error: unknown citation key 'nope' in [@nope]" in messages
     assert (
         "brief.md:15: error: citation [7] refers to source 7, but the bibliography has 2"
         in messages

@@ -44,7 +44,7 @@ def test_figure_table_callout_and_bibliography(pandoc_brief: Built) -> None:
     html = pandoc_brief.path("html").read_text(encoding="utf-8")
     figure = '<figure id="fig-throughput" class="figure"><img src="assets/throughput.svg"'
     assert figure + ' alt="Port throughput' in html
-    assert 'id="fig-throughput" style="width: 60%;"' in html
+    assert 'alt="Port throughput, 2022–2024" style="width: 60%;"/>' in html
     assert "<figcaption>Port throughput, 2022–2024" in html
     assert '<div class="note" role="note">' in html
     assert "<table>" in html and "<th" in html

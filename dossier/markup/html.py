@@ -101,11 +101,12 @@ class HtmlWriter:
                 run = []
             else:
                 run.append(item)
-        parts.append(self._linked(opening, tuple(run)))
+        if run or not parts:
+            parts.append(self._linked(opening, tuple(run), empty_ok=not parts))
         return "".join(parts)
 
-    def _linked(self, opening: str, content: tuple[ast.Inline, ...]) -> str:
-        if not content:
+    def _linked(self, opening: str, content: tuple[ast.Inline, ...], empty_ok: bool = False) -> str:
+        if not content and not empty_ok:
             return ""
         self._in_link = True
         try:

@@ -105,7 +105,8 @@ def test_lone_surrogates_from_python(tmp_path: Path) -> None:
     with pytest.raises(DossierError) as caught:
         build_api(Dossier(title="T", chapters=[Chapter("# A\n\nbad \ud800 here")]), out=tmp_path)
     assert [str(d) for d in caught.value.diagnostics] == [
-        "<python>: error: character U+D800 is not allowed in a document"
+        "<python>: error: dossier.chapters[0].markdown: character U+D800 is not allowed in a "
+        "document"
     ]
     with pytest.raises(DossierError):
         build_api(
@@ -119,7 +120,7 @@ def test_lone_surrogates_from_python(tmp_path: Path) -> None:
         build_api(Dossier(title="T", summary=["a \x07 bell"], chapters=[Chapter("# A")]),
                   out=tmp_path)  # fmt: skip
     assert [str(d) for d in caught.value.diagnostics] == [
-        "<python>: error: character U+0007 is not allowed in a document"
+        "<python>: error: dossier.summary[0].text: character U+0007 is not allowed in a document"
     ]
 
 
