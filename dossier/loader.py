@@ -14,6 +14,7 @@ from .errors import Collector, DossierError, Location, display_path
 from .layouts import LAYOUTS
 from .model import Author, Chapter, Dossier, Event, Issue, Markdown, Player, Source, Stance
 from .textio import confined, read_text
+from .themes import theme_name_problem
 from .yamlio import LineDict, LineList, load_yaml
 
 METADATA_FILE = "dossier.yaml"
@@ -283,6 +284,15 @@ def _timeline(value: Any, at: Location, collector: Collector) -> tuple[Event, ..
     return tuple(events)
 
 
+def _theme(value: Any, at: Location, collector: Collector) -> str | None:
+    """A theme's name; the folder it names is looked up when the dossier is built."""
+    name = _text(value, at, collector)
+    if name is not None and (problem := theme_name_problem(name)):
+        collector.error(at, problem)
+        return None
+    return name
+
+
 def _unknown(record: LineDict, known: set[str], at: Location, collector: Collector) -> None:
     for key in sorted(set(record) - known):
         where = Location(at.path, record.lines.get(key, at.line))
@@ -334,7 +344,7 @@ _FIELDS: dict[str, tuple[str, Convert]] = {
     "layout": ("layout", _text),
     "raw-html": ("raw_html", _text),
     "lint-ignore": ("lint_ignore", _texts),
-    "theme": ("theme", _text),
+    "theme": ("theme", _theme),
     "slug": ("slug", _text),
 }
 _HANDLED_ELSEWHERE = {"bibliography", "references", "chapters"}
@@ -350,6 +360,7 @@ def _build(
     collector: Collector,
 ) -> Dossier:
     values: dict[str, Any] = {"slug": slug, "title": ""}
+    values["places"] = {key: _at(where, meta, key) for key in meta}
     for key, value in meta.items():
         at = _at(where, meta, key)
         if key in _FIELDS:

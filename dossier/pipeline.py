@@ -28,7 +28,7 @@ from .model import Dossier, ResolvedDossier
 from .render import Rendered, render
 from .resolve import resolve
 from .slugs import slugify
-from .themes import load_theme
+from .themes import theme_for
 from .writers.base import Artifact, get_writer
 
 SOURCES = Path("sources")
@@ -141,7 +141,7 @@ def write(
         if options.changes_since and not isinstance(source, Dossier):
             source = with_changes(Path(source), options.changes_since)
         resolved = prepare(source, options.allow_remote)
-        theme = load_theme(options.theme or resolved.dossier.theme, where=resolved.dossier.location)
+        theme = theme_for(resolved.dossier, options.theme)
         hints = layout_hints or {}
         rendered = render(resolved, theme, options.layout)
         rendered = with_remote(dataclasses.replace(rendered, page_map=page_map, layout_hints=hints))

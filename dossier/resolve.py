@@ -390,7 +390,7 @@ def _resolved(
     out = _Output()
     _placer(writer, dossier, by_key, out)
     if dossier.cover_image:
-        writer.check_image(dossier.cover_image, dossier.location)
+        writer.check_image(dossier.cover_image, dossier.at("cover-image"))
     summary, cited_by_point = [], []
     for i, point in enumerate(dossier.summary):
         start = len(writer.log)
@@ -473,6 +473,9 @@ def _failed(dossier: Dossier, error: DossierError) -> ResolvedDossier:
     return ResolvedDossier(dossier, (), (), (), (), (), (), (), (), (), (), error.diagnostics)
 
 
+_NOT_TEXT = ("location", "places", "diagnostics", "root", "sources", "blocks", "lines")
+
+
 def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
     """Every string inside metadata values (dataclasses, mappings, sequences), with a name."""
     if isinstance(value, str):
@@ -485,7 +488,7 @@ def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
             yield from _strings(item, f"{where}[{index}]")
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for item in dataclasses.fields(value):
-            if item.name not in ("location", "diagnostics", "root", "sources", "blocks", "lines"):
+            if item.name not in _NOT_TEXT:
                 yield from _strings(getattr(value, item.name), f"{where}.{item.name}")
 
 

@@ -1,5 +1,6 @@
-"""Hostile-input fixtures: a canary outside the dossier, an audit log of every file opened
-(also from forked layout processes), and a loopback HTTP server that counts requests."""
+"""Hostile-input fixtures: a canary outside the dossier, an audit log of every file opened and
+folder listed (also from forked layout processes), and a loopback HTTP server that counts
+requests."""
 
 from __future__ import annotations
 
@@ -20,8 +21,12 @@ from dossier.pipeline import Result, build_one
 _LOG: list[int] = []  # the fd of the current audit log, if any
 
 
+_READS = {"open", "os.scandir", "os.listdir"}
+"""Files opened and folders listed (walking a folder lists it)."""
+
+
 def _audit(event: str, args: tuple[object, ...]) -> None:
-    if event == "open" and _LOG and args and isinstance(args[0], str | bytes | os.PathLike):
+    if event in _READS and _LOG and args and isinstance(args[0], str | bytes | os.PathLike):
         os.write(_LOG[0], os.fsencode(args[0]) + b"\n")
 
 
@@ -30,7 +35,8 @@ sys.addaudithook(_audit)
 
 @pytest.fixture
 def opened(tmp_path: Path) -> Iterator[Path]:
-    """A file listing every path Python opens during the test, forked children included."""
+    """A file listing every path Python opens or lists during the test, forked children
+    included."""
     log = tmp_path / "opened.log"
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     _LOG.append(fd)
