@@ -34,16 +34,12 @@ def load(path: str | Path) -> Dossier:
 def _load_folder(folder: Path) -> Dossier:
     meta_path = folder / METADATA_FILE
     where = Location(display_path(meta_path), 1)
-    meta = load_yaml(read_text(meta_path, where), where)
-    if meta is None:
-        meta = _no_metadata()
-    if not isinstance(meta, LineDict):
-        raise DossierError.at(where, "dossier.yaml must be a mapping of keys to values")
     collector = Collector()
+    meta = _metadata(read_text(meta_path, collector, where), where, collector, METADATA_FILE)
     chapters: list[Chapter] = []
     for chapter_path, at in _chapter_files(folder, meta, where, collector):
         try:
-            text = read_text(chapter_path, at)
+            text = read_text(chapter_path, collector, at)
         except DossierError as exc:
             collector.diagnostics.extend(exc.diagnostics)
             continue
@@ -56,24 +52,35 @@ def _load_folder(folder: Path) -> Dossier:
 
 def _load_file(path: Path) -> Dossier:
     where = _file_start(path)
-    text = read_text(path, where)
+    collector = Collector()
+    text = read_text(path, collector, where)
     match = _FRONT_MATTER.match(text)
-    meta: Any = None
+    meta = _no_metadata()
     body_line = 1
     if match:
-        meta = load_yaml(match.group(1) or "", where.shifted(1))
+        meta = _metadata(match.group(1) or "", where.shifted(1), collector, "front matter")
         body_line = text.count("\n", 0, match.end()) + 1
         text = text[match.end() :]
-    if meta is None:
-        meta = _no_metadata()
-    if not isinstance(meta, LineDict):
-        raise DossierError.at(where.shifted(1), "front matter must be a mapping of keys to values")
-    collector = Collector()
     if "chapters" in meta:
         collector.warning(_at(where, meta, "chapters"), "'chapters' is ignored in a single file")
     chapters = [Chapter(text, Location(where.path, body_line))] if text.strip() else []
     root = path.parent
     return _build(meta, where, root, path.stem, chapters, collector)
+
+
+def _metadata(text: str, where: Location, collector: Collector, what: str) -> LineDict:
+    """The metadata in ``text``; an error in it ends loading, with the warnings found so far
+    (characters dropped while reading)."""
+    try:
+        meta = load_yaml(text, where, collector)
+    except DossierError as exc:
+        raise DossierError([*collector.diagnostics, *exc.diagnostics]) from None
+    if meta is None:
+        return _no_metadata()
+    if not isinstance(meta, LineDict):
+        collector.error(where, f"{what} must be a mapping of keys to values")
+        raise DossierError(collector.diagnostics)
+    return meta
 
 
 def _no_metadata() -> LineDict:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
+from .characters import drop_forbidden
 from .config import FORMATS, BuildOptions
 from .errors import (
     Collector,
@@ -85,7 +86,9 @@ def prepare(source: Source, allow_remote: bool = False) -> ResolvedDossier:
     """Load (unless given a ``Dossier``) and resolve; raises DossierError on any error."""
     dossier = source if isinstance(source, Dossier) else load(source)
     if not dossier.slug:
-        dossier = dataclasses.replace(dossier, slug=slugify(dossier.title))
+        # From the title as it is shown: without the characters ``resolve`` drops from it.
+        title = drop_forbidden(dossier.title)[0]
+        dossier = dataclasses.replace(dossier, slug=slugify(title))
     resolved = resolve(dossier, allow_remote)
     Collector(list(resolved.diagnostics)).raise_if_errors()
     return resolved
