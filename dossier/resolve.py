@@ -388,7 +388,9 @@ def _resolved(
     out = _Output()
     _placer(writer, dossier, by_key, out)
     if dossier.cover_image:
-        writer.check_image(dossier.cover_image, dossier.at("cover-image"))
+        at, instead = dossier.at("cover-image"), "the cover is made without it"
+        if writer.check_image(dossier.cover_image, at, instead) is None:
+            dossier = dataclasses.replace(dossier, cover_image="")
     summary, cited_by_point = [], []
     for i, point in enumerate(dossier.summary):
         start = len(writer.log)

@@ -5,6 +5,7 @@ requests."""
 from __future__ import annotations
 
 import http.server
+import io
 import os
 import sys
 import threading
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from PIL import Image
 
 from dossier.config import BuildOptions
 from dossier.errors import Diagnostic
@@ -55,6 +57,16 @@ def canary(tmp_path: Path) -> Path:
     return path
 
 
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (16, 24), "#1d3557").save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
+"""What the server answers: a real image, so that an EPUB holding it can be validated."""
+
+
 class _Counter(http.server.BaseHTTPRequestHandler):
     hits: ClassVar[list[str]] = []
 
@@ -63,7 +75,7 @@ class _Counter(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "image/png")
         self.end_headers()
-        self.wfile.write(b"\x89PNG\r\n\x1a\n")
+        self.wfile.write(PNG)
 
     def log_message(self, format: str, *args: object) -> None:
         pass
