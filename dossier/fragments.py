@@ -258,6 +258,13 @@ class Writer(HtmlWriter):
         return super().math(math)
 
     def note(self, note: ast.Note, suffix: str = "") -> str:
+        if self._in_note:
+            # Pandoc reads ``^[a ^[b]]`` as a note in a note; a note has no place for calls
+            # of its own, so the inner one's text goes in the outer one, in parentheses.
+            self.collector.warning(
+                self.where, "a note inside a note is printed in it, in parentheses"
+            )
+            return f"({note_inline_html(self.blocks(note.blocks))}{suffix})"
         outer, self._in_note = self._in_note, True
         html = self.blocks(note.blocks).strip()
         self._in_note = outer

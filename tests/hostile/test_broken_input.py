@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from typer.testing import CliRunner
 
 from dossier import Chapter, Dossier, DossierError, Source
@@ -16,6 +17,7 @@ from ..conftest import epub_files, epubcheck
 from .conftest import build, dossier, messages, no_partial_files
 
 runner = CliRunner()
+XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def errors_of(folder: Path, tmp_path: Path) -> list[str]:
@@ -178,6 +180,27 @@ def test_lists_nested_a_thousand_deep(tmp_path: Path) -> None:
     folder = dossier(tmp_path / "d", f"# A\n\n{nested}\n\n{quotes}")
     result = build(folder, tmp_path / "out", ("epub", "html"))
     assert not result.failed, result.diagnostics
+
+
+def test_inlines_nested_deep_and_notes_in_notes(tmp_path: Path) -> None:
+    emphasis = "*a _" * 600 + "x" + "_ a*" * 600
+    notes = "^[" * 60 + "x" + "]" * 60
+    chapter = f"# A\n\n{emphasis}\n\nText.^[Outer ^[inner] note.]\n\n{notes}\n"
+    folder = dossier(tmp_path / "d", chapter)
+    result = build(folder, tmp_path / "out", ("epub", "html"))
+    assert not result.failed, result.diagnostics
+    found = messages(result.diagnostics)
+    assert (
+        f"{folder / 'dossier.yaml'}:1: warning: lists, quotes, divs, notes, links or emphasis "
+        "nested over 40 deep are printed as plain text below that depth"
+    ) in found
+    assert (
+        f"{folder / '01.md'}:5: warning: a note inside a note is printed in it, in parentheses"
+        in (found)
+    )
+    xhtml = etree.fromstring(epub_files(result.artifacts[0].path)["EPUB/chapter-01.xhtml"])
+    asides = [" ".join("".join(a.itertext()).split()) for a in xhtml.iter(f"{XHTML}aside")]
+    assert "1. Outer (inner) note." in asides
 
 
 def test_unwritable_output_folder(tmp_path: Path) -> None:
