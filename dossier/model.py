@@ -166,7 +166,7 @@ class Dossier:
     paper: str = "A4"
     lint_ignore: Sequence[str] = ()
     """Dossier-wide lints to skip: ``uncited-stance``, ``player-party``."""
-    raw_html: str = "escape"
+    raw_html: str = "sanitize"
     """Raw HTML in Markdown: ``escape`` (shown as text), ``sanitize`` (kept through an
     allow-list) or ``refuse`` (an error)."""
     mirror_margins: bool = False

@@ -4,6 +4,7 @@ citeproc over the whole dossier, every note numbered in one series, lints on the
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ from .model import (
     Chapter,
     Dossier,
     Markdown,
+    Note,
     ResolvedChapter,
     ResolvedDossier,
     ResolvedEvent,
@@ -422,6 +424,7 @@ def _resolved(
                 chapter_id, t["grades"], str(escape(t["grades"])), html, kind="appendix"
             )
         )
+    summary, out.chapters, notes = _dead_anchors(writer, summary, out.chapters, bibliography)
     return ResolvedDossier(
         dossier=dossier,
         summary=tuple(summary),
@@ -430,13 +433,51 @@ def _resolved(
         parties=out.parties,
         positions=out.positions,
         timeline=out.timeline,
-        notes=tuple(writer.notes),
+        notes=notes,
         bibliography=bibliography,
         assets=tuple(sorted(writer.assets)),
         remote=tuple(sorted(writer.remote.items())),
         diagnostics=tuple(collector.diagnostics),
         graded=graded,
     )
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def _dead_anchors(
+    writer: Writer,
+    summary: list[str],
+    chapters: list[ResolvedChapter],
+    bibliography: tuple[BibEntry, ...],
+) -> tuple[list[str], list[ResolvedChapter], tuple[Note, ...]]:
+    """``#anchor`` links whose anchor no element has are printed as their text, with a
+    warning: followed, they lead nowhere in the PDF and make the EPUB invalid."""
+    texts = [*summary, *(c.html for c in chapters), *(n.html for n in writer.notes)]
+    known = set(writer.ids) | {e.id for e in bibliography}
+    known |= {m for text in texts for m in _ID.findall(text)}
+    known |= {f"{kind}-{n.number}" for n in writer.notes for kind in ("fn", "fnref")}
+    dead = {}
+    for anchor, where in dict.fromkeys(writer.anchors):
+        if anchor not in known:
+            writer.collector.warning(
+                where, f"link to '#{anchor}' is printed as text: no heading or element has that id"
+            )
+            dead[anchor] = re.compile(f'<a href="#{re.escape(str(escape(anchor)))}"[^>]*>(.*?)</a>')
+    if not dead:
+        return summary, chapters, tuple(writer.notes)
+
+    def unlinked(html: str) -> str:
+        for pattern in dead.values():
+            html = pattern.sub(r"\1", html)
+        return html
+
+    notes = tuple(
+        dataclasses.replace(n, html=unlinked(n.html), inline_html=unlinked(n.inline_html))
+        for n in writer.notes
+    )
+    chapters = [dataclasses.replace(c, html=unlinked(c.html)) for c in chapters]
+    return [unlinked(text) for text in summary], chapters, notes
 
 
 def _bibliography(
