@@ -155,6 +155,8 @@ def _check_keys(units: list[_Unit], dossier: Dossier, collector: Collector) -> N
 
 def _known_only(block: ast.Block, known: set[str], place: Place, c: Collector) -> ast.Block:
     def check(items: tuple[ast.Inline, ...]) -> tuple[ast.Inline, ...]:
+        if not any(isinstance(i, ast.Cite) for i in items):
+            return items
         out: list[ast.Inline] = []
         for item in items:
             unknown = (
@@ -223,6 +225,8 @@ def _format(
 def _adjacent_notes(items: tuple[ast.Inline, ...]) -> tuple[ast.Inline, ...]:
     """Citeproc moves the punctuation after ``[1][3].`` in front of each of the two note
     calls; it belongs before the first only ("Claim.¹,³")."""
+    if not any(isinstance(i, ast.Cite) for i in items[1:]):
+        return items
     out = list(items)
     for index in range(1, len(out)):
         item, before = out[index], out[index - 1]

@@ -58,12 +58,17 @@ def read(dossier: Dossier, collector: Collector) -> Dossier:
     reader = FORMAT + ("-native_divs-native_spans" if dossier.raw_html == "refuse" else "")
     out, warnings = pandoc.run(["-f", reader, "-t", "json"], source, dossier.location)
     document = _load(out)
-    if _flatten_deep(document["blocks"]):
+    try:
+        # Deep nesting is rare: the JSON is only walked for it when decoding finds some.
+        read_blocks = ast.nesting_limit(MAX_DEPTH)(document["blocks"])
+    except (ast.TooDeep, RecursionError):
+        _flatten_deep(document["blocks"])
         collector.warning(
             dossier.location,
             f"lists, quotes or divs nested over {MAX_DEPTH} deep are printed flat below that depth",
         )
-    parsed = _split(ast.blocks(document["blocks"]), pieces, collector)
+        read_blocks = ast.blocks(document["blocks"])
+    parsed = _split(read_blocks, pieces, collector)
     for warning in warnings:
         collector.warning(*_locate_warning(warning, pieces, dossier.location))
     read_pieces = iter(
