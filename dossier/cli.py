@@ -62,7 +62,12 @@ def _shard(value: str | None) -> tuple[int, int] | None:
 def build(
     paths: Paths = None,
     format: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated: pdf, epub, html.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Comma-separated: pdf, epub, html, docx (a review copy for Word).",
+        ),
     ] = "pdf,epub",
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
     strict: Strict = False,
@@ -104,7 +109,7 @@ def build(
         typer.Option(help="Print layout: brief, report or auto; overrides the metadata."),
     ] = None,
 ) -> None:
-    """Build dossiers into build/<slug>/<slug>.pdf, .epub (and .html)."""
+    """Build dossiers into build/<slug>/<slug>.pdf, .epub (and .html, .docx)."""
     if layout is not None and layout not in LAYOUTS:
         raise typer.BadParameter(f"choose from {', '.join(LAYOUTS)}", param_hint="--layout")
     if pdf_variant not in PDF_VARIANTS:

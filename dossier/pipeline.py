@@ -135,8 +135,8 @@ def write(
     page_map: tuple[tuple[str, str], ...] = (),
     layout_hints: dict[str, int] | None = None,
 ) -> Result:
-    """Load, resolve, render and write ``formats`` (in the order pdf, epub, html: the PDF's
-    final HTML and page numbers feed the other two)."""
+    """Load, resolve, render and write ``formats`` (in the order pdf, epub, html, docx: the
+    PDF's final HTML and page numbers feed the EPUB and the HTML)."""
     try:
         if options.changes_since and not isinstance(source, Dossier):
             source = with_changes(Path(source), options.changes_since)
