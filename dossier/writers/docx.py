@@ -25,6 +25,7 @@ REFERENCE = "reference.docx"
 """The theme file whose styles the review copy takes (``styles/<theme>/reference.docx``)."""
 EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
 DCTERMS = "http://purl.org/dc/terms/"
 PAPER = {"A4": (11906, 16838), "letter": (12240, 15840), "A5": (8391, 11906),
          "legal": (12240, 20160)}  # fmt: skip
@@ -48,18 +49,21 @@ def _core_dates(date: dt.date | None) -> Callable[[bytes], bytes]:
     return edit
 
 
-def _paper(paper: str) -> Callable[[bytes], bytes]:
+def _body(paper: str) -> Callable[[bytes], bytes]:
     """word/document.xml with the dossier's paper size on its section (the reference
-    document's is A4)."""
+    document's is A4), and without a second copy of each image: Pandoc names a picture
+    after its source, here the whole ``data:`` URL."""
     width, height = PAPER.get(paper, PAPER["A4"])
 
     def edit(xml: bytes) -> bytes:
-        root = etree.fromstring(xml)
+        root = etree.fromstring(xml, etree.XMLParser(huge_tree=True))
         size = root.find(f"{{{W}}}body/{{{W}}}sectPr/{{{W}}}pgSz")
-        if size is None or size.get(f"{{{W}}}w") == str(width):
-            return xml
-        size.set(f"{{{W}}}w", str(width))
-        size.set(f"{{{W}}}h", str(height))
+        if size is not None:
+            size.set(f"{{{W}}}w", str(width))
+            size.set(f"{{{W}}}h", str(height))
+        for picture in root.iter(f"{{{PIC}}}cNvPr"):
+            if picture.get("descr", "").startswith("data:"):
+                picture.set("descr", "")
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     return edit
@@ -89,7 +93,7 @@ def write_docx(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpt
         collector.warning(dossier.location, f"pandoc (docx): {warning}")
     date = build_date(resolved)
     when = dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC) if date else EPOCH
-    edits = {"docProps/core.xml": _core_dates(date), "word/document.xml": _paper(dossier.paper)}
+    edits = {"docProps/core.xml": _core_dates(date), "word/document.xml": _body(dossier.paper)}
     target = folder / f"{dossier.slug}.docx"
     atomic_write(target, repack(raw, when, edits))
     return Artifact(dossier.slug, "docx", target, tuple(collector.diagnostics))

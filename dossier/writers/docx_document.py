@@ -259,6 +259,8 @@ def _separated(items: list[ast.Inline]) -> tuple[ast.Inline, ...]:
     them: Word would run ¹ and ³ together into what reads as note 13."""
     out: list[ast.Inline] = []
     for item in items:
+        if item == ast.Str(""):
+            continue  # citeproc leaves these between calls; the PDF prints nothing for them
         if out and _edge_note(out[-1], last=True) and _edge_note(item, last=False):
             out.append(ast.Styled("Superscript", (ast.Str(","),)))
         out.append(item)
