@@ -247,6 +247,26 @@ def new(
         typer.echo(f"created {path}")
 
 
+@app.command("import")
+def import_(
+    draft: Annotated[Path, typer.Argument(help="The Word file (.docx).")],
+    into: Annotated[
+        Path | None, typer.Option(help="Folder to create. Default: sources/<slug of its title>.")
+    ] = None,
+) -> None:
+    """Turn a Word draft into a dossier folder that builds at once; never overwrites one."""
+    from .importer import import_docx
+
+    try:
+        imported = import_docx(draft, into)
+    except DossierError as exc:
+        _report(exc.diagnostics)
+        raise typer.Exit(1) from None
+    _report(imported.diagnostics)
+    for path in imported.files:
+        typer.echo(f"created {path}")
+
+
 @app.command()
 def preview(
     path: Annotated[
