@@ -101,6 +101,8 @@ def test_dates_and_properties_come_from_the_dossier(review: Path) -> None:
     assert core.findtext("{http://purl.org/dc/elements/1.1/}title") == (
         "Russia resists NATO military presence in Ukraine"
     )
+    keywords = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords"
+    assert core.findtext(keywords) == "Community policy, Employment policy, Politics, General news"
     custom = {
         p.get("name"): "".join(p.itertext())
         for p in part(review, "docProps/custom.xml").iter(

@@ -342,7 +342,8 @@ def _meta(resolved: ResolvedDossier) -> dict[str, Json]:
     if d.dir == "rtl":
         meta["dir"] = string("rtl")
     if d.keywords:
-        meta["keywords"] = {"t": "MetaList", "c": [string(k) for k in d.keywords]}
+        # As inlines: Pandoc writes MetaStrings in a list as empty keywords.
+        meta["keywords"] = {"t": "MetaList", "c": [inlines(k) for k in d.keywords]}
     for key, value in (("subject", d.subject), ("description", d.abstract),
                        ("version", d.version), ("classification", d.classification),
                        ("publisher", d.publisher), ("rights", d.rights),
