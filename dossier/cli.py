@@ -216,8 +216,10 @@ def diff(
     old: Annotated[str, typer.Argument(help="The older version: a path, or a git revision.")],
     new: Annotated[Path, typer.Argument(help="The newer version (a dossier path).")],
 ) -> None:
-    """Summarise added, removed and changed paragraphs, sources, players and positions."""
-    from .changes import against, summary
+    """Summarise what changed: metadata, key points, paragraphs, players field by field,
+    positions, timeline and sources."""
+    from .changes_report import summary
+    from .revisions import against
 
     try:
         changes = against(old, new)

@@ -93,7 +93,8 @@ def prepare(source: Source, allow_remote: bool = False) -> ResolvedDossier:
 
 def with_changes(path: Path, since: str) -> Dossier:
     """The dossier at ``path`` with a first chapter listing what changed since ``since``."""
-    from .changes import against, chapter
+    from .changes_report import chapter
+    from .revisions import against
     from .terms import terms
 
     current = load(path)
