@@ -57,6 +57,33 @@ def test_the_samples_44_notes_are_word_footnotes_numbered_as_in_the_pdf(
         assert "word/endnotes.xml" not in archive.namelist()
 
 
+GRADED = (
+    "---\ntitle: Graded\ndate: 2025-01-01\nsummary:\n  - A judgment [@strong].\n"
+    "references:\n"
+    "  - {id: strong, title: Strong report, publisher: Agency,\n"
+    "     issued: {date-parts: [[2024]]}, grade: A1}\n"
+    "  - {id: weak, title: Rumour, URL: 'https://example.org/r',\n"
+    "     issued: {date-parts: [[2024]]}, note: 'grade: E5'}\n---\n\n"
+    "# Findings\n\nA claim [@strong]. A rumour [@weak].\n"
+)
+
+
+@pytest.mark.parametrize("name", ["pandoc-brief/brief.md", "uk-arabic", "graded.md"])
+def test_every_note_is_a_footnote_with_the_text_the_pdf_prints(name: str, tmp_path: Path) -> None:
+    source = FIXTURES / name
+    if name == "graded.md":
+        source = tmp_path / name
+        source.write_text(GRADED)
+    docx = _docx(build_one(source, BuildOptions(formats=("docx",), out=tmp_path / "out")))
+    printed = [
+        " ".join(html.unescape(re.sub(r"<[^>]+>", "", n.html)).split())
+        for n in prepare(source).notes
+    ]
+    assert footnotes(docx) == printed and len(printed) >= 3
+    if name == "graded.md":
+        assert printed[0].endswith("[A1]") and any(p.endswith("[E5]") for p in printed)
+
+
 def test_chapters_have_word_heading_styles_and_a_title_block(review: Path) -> None:
     styled = paragraphs(review)
     by_style = lambda style: [t for s, t in styled if s == style]  # noqa: E731

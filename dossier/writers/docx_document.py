@@ -11,18 +11,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..citations.grades import grade_mark
+from ..fragments import PLACED
 from ..lints import CREDIBILITY, GRADE, RELIABILITY, grade
 from ..markup import ast
 from ..markup.html import safe_url
-from ..model import Dossier, FormattedBlocks, ResolvedDossier
+from ..model import Dossier, FormattedBlocks, ResolvedDossier, Source
 from ..remote import local_name
 from ..render import build_date, long_date
 from ..terms import terms
 
 Json = ast.Json
-PLACED = ("players", "positions", "timeline", "refs")
-"""Fenced-div ids that place a generated block, as in the PDF (``fragments.PLACED``)."""
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -121,7 +119,7 @@ class _Builder:
         by_key = {s.id: s for s in self.dossier.sources}
         entries: list[ast.Block] = []
         for key, blocks in self.blocks.bibliography:
-            mark = _TAG.sub("", str(grade_mark([by_key[key]]))) if key in by_key else ""
+            mark = _grades([by_key[key]]) if key in by_key else ""
             entries.append(ast.Div(ast.Attr(f"ref-{key}", ("csl-entry",)), _append(blocks, mark)))
         if self.dossier.numeric_citations:
             return [ast.OrderedList(tuple((e,) for e in entries), 1, "Decimal", "Period")]
@@ -197,17 +195,23 @@ class _Builder:
         return _for_word(blocks, self.dossier, self.resolved, self.image)
 
 
+def _grades(sources: list[Source]) -> str:
+    """``[B2]``, said after a citation or an entry as the PDF prints ``grades.grade_mark``."""
+    found = [g for g in (grade(s) for s in sources) if g]
+    return f"[{'; '.join(found)}]" if found else ""
+
+
 def _heading(text: str, ident: str) -> ast.Header:
     return ast.Header(1, ast.Attr(ident), _text(text))
 
 
 def _append(blocks: tuple[ast.Block, ...], text: str) -> tuple[ast.Block, ...]:
-    """``text`` at the end of the last paragraph of ``blocks``."""
+    """``text`` at the end of the last paragraph of ``blocks``, after a space."""
     if not text:
         return blocks
     last = blocks[-1] if blocks else None
     if isinstance(last, ast.Para | ast.Plain):
-        return (*blocks[:-1], type(last)((*last.content, *_text(text))))
+        return (*blocks[:-1], type(last)((*last.content, ast.Space(), *_text(text))))
     return (*blocks, ast.Para(_text(text)))
 
 
@@ -226,8 +230,7 @@ def _for_word(
         for item in items:
             match item:
                 case ast.Cite(citations, content):
-                    mark = _TAG.sub("", str(grade_mark([by_key[c.id] for c in citations
-                                                        if c.id in by_key])))  # fmt: skip
+                    mark = _grades([by_key[c.id] for c in citations if c.id in by_key])
                     out.append(ast.Cite(citations, _graded(content, mark)))
                 case ast.RawInline(fmt, text):
                     out += _raw(fmt, text, dossier.raw_html)
@@ -273,7 +276,7 @@ def _graded(content: tuple[ast.Inline, ...], mark: str) -> tuple[ast.Inline, ...
         return content
     if len(content) == 1 and isinstance(content[0], ast.Note):
         return (ast.Note(_append(content[0].blocks, mark)),)
-    return (*content, *_text(mark))
+    return (*content, ast.Space(), *_text(mark))
 
 
 def _raw(fmt: str, text: str, policy: str) -> list[ast.Inline]:
