@@ -216,8 +216,7 @@ def diff(
     old: Annotated[str, typer.Argument(help="The older version: a path, or a git revision.")],
     new: Annotated[Path, typer.Argument(help="The newer version (a dossier path).")],
 ) -> None:
-    """Summarise what changed: metadata, key points, paragraphs, players field by field,
-    positions, timeline and sources."""
+    """What changed: metadata, key points, paragraphs, players, stances, timeline, sources."""
     from .changes_report import summary
     from .revisions import against
 
