@@ -767,6 +767,73 @@ def _map_block(item: Block, f: InlineMap) -> Block:
     return item
 
 
+BlockMap = Callable[[tuple[Block, ...]], tuple[Block, ...]]
+
+
+def map_blocks(items: tuple[Block, ...], f: BlockMap) -> tuple[Block, ...]:
+    """Blocks with ``f`` applied to every list of blocks, innermost first: list items, quotes,
+    divs, table cells, captions and notes included."""
+    return f(tuple(_map_block_children(b, f) for b in items))
+
+
+def _map_notes(items: tuple[Block, ...], f: BlockMap) -> tuple[Block, ...]:
+    """The notes inside these blocks' own inlines, with ``f`` applied to their blocks."""
+
+    def notes(inner: tuple[Inline, ...]) -> tuple[Inline, ...]:
+        return tuple(Note(map_blocks(i.blocks, f)) if isinstance(i, Note) else i for i in inner)
+
+    return map_inlines(items, notes)
+
+
+def _inline_notes(items: tuple[Inline, ...], f: BlockMap) -> tuple[Inline, ...]:
+    done = _map_notes((Plain(items),), f)[0]
+    return done.content if isinstance(done, Plain) else items
+
+
+def _map_cells(rows: tuple[Row, ...], f: BlockMap) -> tuple[Row, ...]:
+    return tuple(
+        Row(tuple(replace(c, blocks=map_blocks(c.blocks, f)) for c in r.cells), r.attr)
+        for r in rows
+    )
+
+
+def _map_block_children(item: Block, f: BlockMap) -> Block:
+    match item:
+        case BlockQuote(content):
+            return BlockQuote(map_blocks(content, f))
+        case OrderedList(entries):
+            return replace(item, items=tuple(map_blocks(e, f) for e in entries))
+        case BulletList(entries):
+            return BulletList(tuple(map_blocks(e, f) for e in entries))
+        case DefinitionList(entries):
+            return DefinitionList(
+                tuple(
+                    (_inline_notes(term, f), tuple(map_blocks(d, f) for d in defs))
+                    for term, defs in entries
+                )
+            )
+        case Table():
+            caption = replace(item.caption, blocks=map_blocks(item.caption.blocks, f))
+            return replace(
+                item,
+                caption=caption,
+                head=_map_cells(item.head, f),
+                bodies=tuple(
+                    replace(b, head=_map_cells(b.head, f), rows=_map_cells(b.rows, f))
+                    for b in item.bodies
+                ),
+                foot=_map_cells(item.foot, f),
+            )
+        case Figure(a, caption, content):
+            return Figure(a, replace(caption, blocks=map_blocks(caption.blocks, f)),
+                          map_blocks(content, f))  # fmt: skip
+        case Div(a, content):
+            return Div(a, map_blocks(content, f))
+        case Plain() | Para() | Header() | LineBlock():
+            return _map_notes((item,), f)[0]
+    return item
+
+
 def text_inlines(text: str) -> tuple[Inline, ...]:
     """Plain text as Pandoc's inlines: words and spaces."""
     out: list[Inline] = []

@@ -223,7 +223,7 @@ def _with_blocks(dossier: Dossier, parsed: Read) -> Dossier:
     )
 
 
-def _meta_text(value: ast.Json) -> str:
+def meta_text(value: ast.Json) -> str:
     match value.get("t"):
         case "MetaInlines":
             return ast.stringify(ast.inlines(value["c"]))
@@ -246,12 +246,12 @@ def _with_metadata(dossier: Dossier, meta: ast.Json, collector: Collector) -> Do
     chapter files are not dossier metadata, and saying so beats ignoring them quietly."""
     changes: dict[str, Any] = {}
     if "title" in meta and not dossier.title:
-        changes["title"] = _meta_text(meta["title"])
+        changes["title"] = meta_text(meta["title"])
     if "date" in meta and dossier.date is None:
-        changes["date"] = _date(_meta_text(meta["date"]))
+        changes["date"] = _date(meta_text(meta["date"]))
     if "author" in meta and not dossier.authors:
         people = meta["author"]["c"] if meta["author"]["t"] == "MetaList" else [meta["author"]]
-        changes["authors"] = tuple(Author(_meta_text(p)) for p in people if _meta_text(p))
+        changes["authors"] = tuple(Author(meta_text(p)) for p in people if meta_text(p))
     for key in sorted(set(meta) - _TITLE_BLOCK):
         collector.warning(
             dossier.location,
