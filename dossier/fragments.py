@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from html import unescape
+from html import unescape as html_unescape
 from pathlib import Path
 
 from markupsafe import escape
@@ -16,12 +16,16 @@ from .citations.grades import grade_mark
 from .errors import Collector, Location
 from .lints import factual_sentence
 from .markup import ast
-from .markup.html import HtmlWriter, attributes
+from .markup.html import HtmlWriter, attributes, safe_url
 from .markup.locate import Locator
 from .model import BLOCK_MARK, NOTE_MARK, Dossier, Heading, Note
-from .sanitize import sanitize
+from .sanitize import depth, removed, sanitize
 from .slugs import slugify
 
+_RAW_ID = re.compile(r"""\s(id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+"""An id in a raw HTML tag: made unique like every other id (Pandoc's test files repeat one)."""
+_FOLLOWABLE = re.compile(r"#|[A-Za-z][A-Za-z0-9+.-]*:")
+"""A fragment, or an address with a scheme (which ``safe_url`` has allowed)."""
 RESERVED_IDS = {
     "cover",
     "key-points",
@@ -113,6 +117,8 @@ class Writer(HtmlWriter):
         self.log: list[str] = []
         """Every key cited, in reading order."""
         self.ids = set(RESERVED_IDS)
+        self.anchors: list[tuple[str, Location]] = []
+        """Every ``#anchor`` link, with where it was written: checked once all ids exist."""
         self.headings: list[Heading] = []
         self.title_html: dict[str, str] = {}
         self.assets: set[str] = set()
@@ -124,7 +130,8 @@ class Writer(HtmlWriter):
         self._in_note = False
         self._exempt = 0
         self._blocks = 0
-        self._raw = False
+        self._raw = 0
+        self._raw_depth = 0
 
     # ---- walking -------------------------------------------------------------------------------
 
@@ -138,16 +145,31 @@ class Writer(HtmlWriter):
 
     def render(self, blocks: tuple[ast.Block, ...], places: tuple[Place, ...]) -> str:
         """Top-level blocks, each with its place; raw HTML sanitised block by block."""
-        out = []
+        out: list[str] = []
+        # Pandoc splits raw HTML written across blank lines (a <table> whose rows are apart)
+        # into several blocks: they are sanitised together, until their elements are closed.
+        run: list[str] = []
+        depth = 0
         for index, block in enumerate(blocks):
             self.at(places[index] if index < len(places) else None)
-            self._raw = False
+            self._raw = 0
             html = self.block(block)
-            if self._raw and self.dossier.raw_html == "sanitize":
-                # Raw images obey the same rules as Markdown ones.
-                html = _RAW_IMAGE.sub(self._raw_image, sanitize(html))
-            out.append(html)
+            if not (run or self._raw) or self.dossier.raw_html != "sanitize":
+                out.append(html)
+                continue
+            run.append(html)
+            depth += self._raw_depth
+            self._raw_depth = 0
+            if depth <= 0:
+                out.append(self._sanitized("".join(run)))
+                run, depth = [], 0
+        if run:
+            out.append(self._sanitized("".join(run)))
         return "".join(out)
+
+    def _sanitized(self, html: str) -> str:
+        # Raw images obey the same rules as Markdown ones.
+        return _RAW_IMAGE.sub(self._raw_image, sanitize(html))
 
     def entry(self, blocks: tuple[ast.Block, ...]) -> str:
         """A bibliography entry as phrasing HTML."""
@@ -176,7 +198,20 @@ class Writer(HtmlWriter):
     def block(self, item: ast.Block) -> str:
         if isinstance(item, ast.Para) and self.lint_claims and not self._in_note:
             self._claim(item)
+        self._handlers(item)
         return super().block(item)
+
+    def inline(self, item: ast.Inline) -> str:
+        self._handlers(item)
+        return super().inline(item)
+
+    def _handlers(self, item: ast.Block | ast.Inline) -> None:
+        """An event attribute (``{onclick=…}``, or one on an HTML span Pandoc read) is never
+        written out; say so."""
+        attr = getattr(item, "attr", None)
+        for key, _ in attr.attrs if isinstance(attr, ast.Attr) else ():
+            if key.lower().startswith("on"):
+                self.collector.warning(self.where, f"attribute {key}= is left out: no scripts")
 
     def _claim(self, para: ast.Para) -> None:
         """Warn about a body paragraph that states facts without citing anything."""
@@ -237,8 +272,18 @@ class Writer(HtmlWriter):
         if policy != "sanitize":
             shown = str(escape(text.strip() if block else text))
             return f"<p>{shown}</p>\n" if block else shown
-        self._raw = True
+        self._raw += 1
+        self._raw_depth += depth(text)
+        text = _RAW_ID.sub(self._raw_id, text)
+        for what in removed(text):
+            why = "no scripts" if what.endswith("=") else "sanitize keeps text and structure"
+            kind = "attribute" if what.endswith("=") else "raw HTML"
+            self.collector.warning(self.where, f"{kind} {what} is left out: {why}")
         return text + ("\n" if block else "")
+
+    def _raw_id(self, match: re.Match[str]) -> str:
+        wanted = next(g for g in match.groups()[1:] if g is not None)
+        return f' id="{escape(self.unique_id(html_unescape(wanted)))}"'
 
     # ---- inlines -------------------------------------------------------------------------------
 
@@ -287,6 +332,22 @@ class Writer(HtmlWriter):
         return f'<span class="citation" data-cites="{keys_text}">{inner}</span>{mark}'
 
     def link(self, link: ast.Link) -> str:
+        where = self._place.find(link.url[:20]) if link.url else self.where
+        if not safe_url(link.url):
+            self.collector.warning(
+                where, f"link to {link.url[:40]!r} is printed as text: its scheme is not allowed"
+            )
+        elif not _FOLLOWABLE.match(link.url):
+            # A file next to the sources is not next to the PDF a reader was sent, and is
+            # outside the EPUB's container: nothing to follow.
+            self.collector.warning(
+                where,
+                f"link to {link.url[:40]!r} is printed as text: a link leads to a web address, "
+                "mailto: or #an-anchor in the dossier",
+            )
+            return self.inlines(link.content)
+        elif link.url.startswith("#") and not link.url.startswith("#ref-"):
+            self.anchors.append((link.url[1:], where))
         if link.url.startswith("#ref-"):
             # Bibliography entries carry ids made from their keys (keys may hold any character).
             link = ast.Link(link.attr, link.content, "#ref-" + slugify(link.url[5:]), link.title)
@@ -297,7 +358,9 @@ class Writer(HtmlWriter):
         alt = re.search(r'\salt="([^"]*)"', match.group())
         description = alt.group(1).strip() if alt else ""
         instead = "its description is shown instead" if description else "it is left out"
-        if src is None or self.check_image(unescape(src.group(1)), self.where, instead) is not None:
+        if src is None:
+            return match.group()
+        if self.check_image(html_unescape(src.group(1)), self.where, instead) is not None:
             return match.group()
         return placeholder(description)
 

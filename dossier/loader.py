@@ -396,7 +396,7 @@ def _build(
 def _check_choices(values: dict[str, Any], meta: LineDict, where: Location, c: Collector) -> None:
     if values.get("dir", "ltr") not in ("ltr", "rtl"):
         c.error(_at(where, meta, "dir"), "'dir' is 'ltr' or 'rtl'")
-    if values.get("raw_html", "escape") not in ("escape", "sanitize", "refuse"):
+    if values.get("raw_html", "sanitize") not in ("escape", "sanitize", "refuse"):
         c.error(_at(where, meta, "raw-html"), "'raw-html' is 'escape', 'sanitize' or 'refuse'")
     if values.get("layout", "auto") not in LAYOUTS:
         c.error(_at(where, meta, "layout"), "'layout' is 'brief', 'report' or 'auto'")

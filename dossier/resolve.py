@@ -4,6 +4,7 @@ citeproc over the whole dossier, every note numbered in one series, lints on the
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -33,12 +34,16 @@ from .model import (
     BibEntry,
     Chapter,
     Dossier,
+    FormattedBlocks,
+    Issue,
     Markdown,
+    Note,
     ResolvedChapter,
     ResolvedDossier,
     ResolvedEvent,
     ResolvedIssue,
     ResolvedPlayer,
+    Stance,
 )
 from .slugs import slugify
 from .terms import terms as terms_for
@@ -92,6 +97,18 @@ def _title_header(chapter: Chapter) -> ast.Header:
     return ast.Header(1, ast.Attr(slugify(chapter.title)), ast.text_inlines(chapter.title))
 
 
+def parties(dossier: Dossier) -> tuple[str, ...]:
+    """The columns of the positions matrix: every party with a stance, first seen first."""
+    return tuple(dict.fromkeys(s.party for i in dossier.positions for s in i.stances))
+
+
+def _in_columns(dossier: Dossier, issue: Issue) -> list[tuple[int, Stance]]:
+    """An issue's stances (with their index) in the order of the matrix's columns: the order
+    a reader meets them, so their notes are numbered in it."""
+    column = {party: index for index, party in enumerate(parties(dossier))}
+    return sorted(enumerate(issue.stances), key=lambda pair: column[pair[1].party])
+
+
 def _fragment_units(dossier: Dossier, name: str) -> list[_Unit]:
     if name == "players":
         return [_fragment(("players", i), p.position) for i, p in enumerate(dossier.players)]
@@ -99,7 +116,7 @@ def _fragment_units(dossier: Dossier, name: str) -> list[_Unit]:
         return [
             _fragment(("positions", i, j), s.text)
             for i, issue in enumerate(dossier.positions)
-            for j, s in enumerate(issue.stances)
+            for j, s in _in_columns(dossier, issue)
         ]
     return [_fragment(("timeline", i), e.event) for i, e in enumerate(dossier.timeline)]
 
@@ -153,6 +170,8 @@ def _check_keys(units: list[_Unit], dossier: Dossier, collector: Collector) -> N
 
 def _known_only(block: ast.Block, known: set[str], place: Place, c: Collector) -> ast.Block:
     def check(items: tuple[ast.Inline, ...]) -> tuple[ast.Inline, ...]:
+        if not any(isinstance(i, ast.Cite) for i in items):
+            return items
         out: list[ast.Inline] = []
         for item in items:
             unknown = (
@@ -221,6 +240,8 @@ def _format(
 def _adjacent_notes(items: tuple[ast.Inline, ...]) -> tuple[ast.Inline, ...]:
     """Citeproc moves the punctuation after ``[1][3].`` in front of each of the two note
     calls; it belongs before the first only ("Claim.¹,³")."""
+    if not any(isinstance(i, ast.Cite) for i in items[1:]):
+        return items
     out = list(items)
     for index in range(1, len(out)):
         item, before = out[index], out[index - 1]
@@ -274,14 +295,12 @@ def _placer(
                 for i, p in enumerate(dossier.players)
             )
         elif name == "positions":
-            out.parties = tuple(
-                dict.fromkeys(s.party for i in dossier.positions for s in i.stances)
-            )
+            out.parties = parties(dossier)
             rows = []
             for i, issue in enumerate(dossier.positions):
                 cells = {
                     s.party: _render_fragment(writer, by_key[("positions", i, j)])
-                    for j, s in enumerate(issue.stances)
+                    for j, s in _in_columns(dossier, issue)
                 }
                 rows.append(
                     ResolvedIssue(issue.issue, tuple(cells.get(p, "") for p in out.parties))
@@ -422,6 +441,7 @@ def _resolved(
                 chapter_id, t["grades"], str(escape(t["grades"])), html, kind="appendix"
             )
         )
+    summary, out.chapters, notes = _dead_anchors(writer, summary, out.chapters, bibliography)
     return ResolvedDossier(
         dossier=dossier,
         summary=tuple(summary),
@@ -430,13 +450,77 @@ def _resolved(
         parties=out.parties,
         positions=out.positions,
         timeline=out.timeline,
-        notes=tuple(writer.notes),
+        notes=notes,
         bibliography=bibliography,
         assets=tuple(sorted(writer.assets)),
         remote=tuple(sorted(writer.remote.items())),
         diagnostics=tuple(collector.diagnostics),
         graded=graded,
+        blocks=_formatted(dossier, by_key, blocks, entries, bibliography),
     )
+
+
+def _formatted(
+    dossier: Dossier,
+    by_key: Mapping[tuple[Any, ...], _Unit],
+    chapters: tuple[ast.Block, ...],
+    entries: tuple[tuple[str, tuple[ast.Block, ...]], ...],
+    bibliography: tuple[BibEntry, ...],
+) -> FormattedBlocks:
+    """The blocks the HTML was made from, for writers that give Pandoc the whole document."""
+    entry_blocks = dict(entries)
+    return FormattedBlocks(
+        summary=tuple(by_key[("summary", i)].blocks for i in range(len(dossier.summary))),
+        chapters=chapters,
+        players=tuple(by_key[("players", i)].blocks for i in range(len(dossier.players))),
+        stances=tuple(
+            tuple(
+                (s.party, by_key[("positions", i, j)].blocks)
+                for j, s in _in_columns(dossier, issue)
+            )
+            for i, issue in enumerate(dossier.positions)
+        ),
+        timeline=tuple(by_key[("timeline", i)].blocks for i in range(len(dossier.timeline))),
+        bibliography=tuple((e.key, entry_blocks.get(e.key, ())) for e in bibliography),
+    )
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def _dead_anchors(
+    writer: Writer,
+    summary: list[str],
+    chapters: list[ResolvedChapter],
+    bibliography: tuple[BibEntry, ...],
+) -> tuple[list[str], list[ResolvedChapter], tuple[Note, ...]]:
+    """``#anchor`` links whose anchor no element has are printed as their text, with a
+    warning: followed, they lead nowhere in the PDF and make the EPUB invalid."""
+    texts = [*summary, *(c.html for c in chapters), *(n.html for n in writer.notes)]
+    known = set(writer.ids) | {e.id for e in bibliography}
+    known |= {m for text in texts for m in _ID.findall(text)}
+    known |= {f"{kind}-{n.number}" for n in writer.notes for kind in ("fn", "fnref")}
+    dead = {}
+    for anchor, where in dict.fromkeys(writer.anchors):
+        if anchor not in known:
+            writer.collector.warning(
+                where, f"link to '#{anchor}' is printed as text: no heading or element has that id"
+            )
+            dead[anchor] = re.compile(f'<a href="#{re.escape(str(escape(anchor)))}"[^>]*>(.*?)</a>')
+    if not dead:
+        return summary, chapters, tuple(writer.notes)
+
+    def unlinked(html: str) -> str:
+        for pattern in dead.values():
+            html = pattern.sub(r"\1", html)
+        return html
+
+    notes = tuple(
+        dataclasses.replace(n, html=unlinked(n.html), inline_html=unlinked(n.inline_html))
+        for n in writer.notes
+    )
+    chapters = [dataclasses.replace(c, html=unlinked(c.html)) for c in chapters]
+    return [unlinked(text) for text in summary], chapters, notes
 
 
 def _bibliography(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
 import nh3
+from lxml import etree
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
@@ -28,6 +30,11 @@ ATTRIBUTES = {
 STYLES = {"width", "height", "text-align"}
 """The only CSS allowed in a style attribute: no positioning (it loses footnotes), no URLs."""
 
+_TAG = re.compile(r"<([A-Za-z][\w-]*)([^>]*)>")
+_CLOSE = re.compile(r"</([A-Za-z][\w-]*)\s*>")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}  # fmt: skip
+_EVENT = re.compile(r"\s(on[a-z]+)\s*=", re.IGNORECASE)
 _MARK = re.compile("\x00([^\x00]+)\x00")
 _BACK = re.compile(r'<dossier-mark v="([^"]+)"></dossier-mark>')
 
@@ -45,4 +52,38 @@ def sanitize(html: str) -> str:
         generic_attribute_prefixes={"data-"},
         strip_comments=True,
     )
-    return _BACK.sub(lambda m: f"\x00{m.group(1)}\x00", clean)
+    return _BACK.sub(lambda m: f"\x00{m.group(1)}\x00", _xhtml(clean))
+
+
+def _xhtml(html: str) -> str:
+    """nh3 writes HTML (``<hr>``, ``&nbsp;``); the EPUB's documents are XML."""
+    if "<" not in html and "&" not in html:
+        return html
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for element in root.iter():
+        if element.tag not in VOID and element.text is None and not len(element):
+            element.text = ""  # <p></p>, not <p/>: the print HTML is read as HTML
+    inner = etree.tostring(root, method="xml", encoding="unicode")
+    return inner[inner.index(">") + 1 : inner.rindex("<")]
+
+
+def removed(html: str) -> list[str]:
+    """What :func:`sanitize` takes out of ``html``, to be said, not dropped quietly: each
+    element outside the allow-list and each event attribute, once, in order of appearance."""
+    found: list[str] = []
+    for match in _TAG.finditer(html):
+        name = match.group(1).lower()
+        if name not in TAGS:
+            found.append(f"<{name}>")
+        found += [f"{a.lower()}=" for a in _EVENT.findall(" " + match.group(2))]
+    return list(dict.fromkeys(found))
+
+
+def depth(html: str) -> int:
+    """How many elements ``html`` opens and leaves open (negative: closes earlier ones)."""
+    opened = sum(
+        1
+        for m in _TAG.finditer(html)
+        if m.group(1).lower() not in VOID and not m.group(2).rstrip().endswith("/")
+    )
+    return opened - len(_CLOSE.findall(html))

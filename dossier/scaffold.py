@@ -54,7 +54,7 @@ summary:                      # key points, before the contents (Markdown, with 
 # paper: A4                   # or letter, A5, legal
 # mirror-margins: false       # wider inner margins for printing on both sides
 # theme: default              # or a folder of CSS, fonts and templates
-# raw-html: escape            # raw HTML in Markdown: escape, sanitize or refuse
+# raw-html: sanitize          # raw HTML in Markdown: sanitize, escape or refuse
 """
 
 CHAPTER = """\

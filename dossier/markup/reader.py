@@ -58,13 +58,18 @@ def read(dossier: Dossier, collector: Collector) -> Dossier:
     reader = FORMAT + ("-native_divs-native_spans" if dossier.raw_html == "refuse" else "")
     out, warnings = pandoc.run(["-f", reader, "-t", "json"], source, dossier.location)
     document = _load(out)
-    if _flatten_deep(document["blocks"]):
+    try:
+        # Deep nesting is rare: the JSON is only walked for it when decoding finds some.
+        read_blocks = ast.nesting_limit(MAX_DEPTH)(document["blocks"])
+    except (ast.TooDeep, RecursionError):
+        _flatten_deep(document["blocks"])
         collector.warning(
             dossier.location,
             f"lists, quotes, divs, notes, links or emphasis nested over {MAX_DEPTH} deep are "
             "printed as plain text below that depth",
         )
-    parsed = _split(ast.blocks(document["blocks"]), pieces, collector)
+        read_blocks = ast.blocks(document["blocks"])
+    parsed = _split(read_blocks, pieces, collector)
     for warning in warnings:
         collector.warning(*_locate_warning(warning, pieces, dossier.location))
     read_pieces = iter(
@@ -94,8 +99,9 @@ def _load(text: str) -> ast.Json:
 
 
 def _flatten_deep(blocks: ast.Json) -> bool:
-    """Replace every element nested deeper than ``MAX_DEPTH`` by its text (a paragraph for a
-    block, a string for an inline), walking the JSON without recursion; whether any was."""
+    """Replace every element nested ``MAX_DEPTH`` deep that holds more elements by its text
+    (a paragraph for a block, a string for an inline), walking the JSON without recursion;
+    whether any was."""
     changed = False
     stack: list[tuple[ast.Json, int]] = [(blocks, 0)]
     while stack:
@@ -109,13 +115,28 @@ def _flatten_deep(blocks: ast.Json) -> bool:
             kind = child.get("t") if isinstance(child, dict) else None
             if kind not in _NESTING_BLOCKS and kind not in _NESTING_INLINES:
                 stack.append((child, depth))
-            elif depth < MAX_DEPTH:
+            elif depth < MAX_DEPTH or not _nests(child.get("c")):
                 stack.append((child.get("c"), depth + 1))
             else:
                 text = {"t": "Str", "c": _all_text(child)}
                 node[index] = text if kind in _NESTING_INLINES else {"t": "Para", "c": [text]}
                 changed = True
     return changed
+
+
+def _nests(content: ast.Json) -> bool:
+    """Whether an element is inside ``content``: one at the deepest level kept may hold only
+    text (the paragraph in the 40th quote)."""
+    stack = [content]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("t") in _NESTING_BLOCKS or item.get("t") in _NESTING_INLINES:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _all_text(node: ast.Json) -> str:
@@ -225,7 +246,7 @@ def _with_blocks(dossier: Dossier, parsed: Read) -> Dossier:
     )
 
 
-def _meta_text(value: ast.Json) -> str:
+def meta_text(value: ast.Json) -> str:
     match value.get("t"):
         case "MetaInlines":
             return ast.stringify(ast.inlines(value["c"]))
@@ -248,12 +269,12 @@ def _with_metadata(dossier: Dossier, meta: ast.Json, collector: Collector) -> Do
     chapter files are not dossier metadata, and saying so beats ignoring them quietly."""
     changes: dict[str, Any] = {}
     if "title" in meta and not dossier.title:
-        changes["title"] = _meta_text(meta["title"])
+        changes["title"] = meta_text(meta["title"])
     if "date" in meta and dossier.date is None:
-        changes["date"] = _date(_meta_text(meta["date"]))
+        changes["date"] = _date(meta_text(meta["date"]))
     if "author" in meta and not dossier.authors:
         people = meta["author"]["c"] if meta["author"]["t"] == "MetaList" else [meta["author"]]
-        changes["authors"] = tuple(Author(_meta_text(p)) for p in people if _meta_text(p))
+        changes["authors"] = tuple(Author(meta_text(p)) for p in people if meta_text(p))
     for key in sorted(set(meta) - _TITLE_BLOCK):
         collector.warning(
             dossier.location,

@@ -130,6 +130,33 @@ def test_raw_html_never_reaches_the_renderer(tmp_path: Path, mode: str, expected
     assert expected in body
 
 
+def test_raw_html_is_sanitised_by_default_and_what_is_removed_is_said(tmp_path: Path) -> None:
+    chapter = (
+        "# A\n\nFirst paragraph.\n\n"
+        '<table class="raw"><tr><td>Cell</td></tr></table>\n\n'
+        'Hello <script>alert(1)</script> <span onclick="x()">world</span>.\n\n'
+        "A [link](javascript:alert(2)) here.\n"
+    )
+    folder = dossier(tmp_path / "d", chapter)
+    result = build(folder, tmp_path / "out", ("html",))
+    assert not result.failed, result.diagnostics
+    body = result.artifacts[0].path.read_text()
+    body = body[body.index("<main") :]
+    # Pandoc reads the raw table as six raw blocks around the cell's text: kept whole.
+    assert re.search(r'<table class="raw">\s*<tbody>\s*<tr[^>]*>\s*<td[^>]*>\s*Cell</td>', body)
+    assert "<span>world</span>." in body
+    assert "alert(1)" not in body and "<script" not in body and "onclick" not in body
+    said = [m for m in messages(result.diagnostics) if "left out" in m]
+    assert said == [
+        f"{folder / '01.md'}:7: warning: raw HTML <script> is left out: sanitize keeps text "
+        "and structure",
+        f"{folder / '01.md'}:7: warning: attribute onclick= is left out: no scripts",
+    ]
+    assert "A link here." in body and "javascript" not in body
+    assert f"{folder / '01.md'}:9: warning: link to 'javascript:alert(2)' is printed as text: " \
+        "its scheme is not allowed" in messages(result.diagnostics)  # fmt: skip
+
+
 def test_raw_html_refused_with_its_line(tmp_path: Path) -> None:
     folder = dossier(
         tmp_path / "d", '# A\n\nText.\n\n<div onclick="x">Hi</div>\n', "raw-html: refuse\n"
