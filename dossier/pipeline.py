@@ -12,6 +12,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
+from . import timings
 from .config import FORMATS, BuildOptions
 from .errors import (
     Collector,
@@ -29,6 +30,7 @@ from .render import Rendered, render
 from .resolve import resolve
 from .slugs import slugify
 from .themes import load_theme
+from .timings import Span
 from .writers.base import Artifact, get_writer
 
 SOURCES = Path("sources")
@@ -47,6 +49,8 @@ class Result:
     """Artifacts that were up to date and not rebuilt."""
     inputs: str = ""
     """Digest of the inputs (empty for a ``Dossier`` built in code)."""
+    timings: tuple[Span, ...] = ()
+    """Where the build's time went (``--timings``)."""
 
     @property
     def failed(self) -> bool:
@@ -137,18 +141,23 @@ def write(
 ) -> Result:
     """Load, resolve, render and write ``formats`` (in the order pdf, epub, html: the PDF's
     final HTML and page numbers feed the other two)."""
+    spans: list[Span] = []
     try:
-        if options.changes_since and not isinstance(source, Dossier):
-            source = with_changes(Path(source), options.changes_since)
-        resolved = prepare(source, options.allow_remote)
+        with timings.spans(spans, "loaded and resolved"):
+            if options.changes_since and not isinstance(source, Dossier):
+                source = with_changes(Path(source), options.changes_since)
+            resolved = prepare(source, options.allow_remote)
         theme = load_theme(options.theme or resolved.dossier.theme, where=resolved.dossier.location)
         hints = layout_hints or {}
-        rendered = render(resolved, theme, options.layout)
+        with timings.spans(spans, "rendered"):
+            rendered = render(resolved, theme, options.layout)
         rendered = with_remote(dataclasses.replace(rendered, page_map=page_map, layout_hints=hints))
         folder = options.out / resolved.dossier.slug
         written: list[Artifact] = []
         for fmt in (f for f in FORMATS if f in formats):
-            artifact = get_writer(fmt)(rendered, theme, folder, options)
+            with timings.spans(spans, f"{fmt} written"):
+                artifact = get_writer(fmt)(rendered, theme, folder, options)
+            spans.extend(dataclasses.replace(t, what=f"{fmt} {t.what}") for t in artifact.timings)
             if artifact.print_html is not None:
                 rendered = dataclasses.replace(
                     rendered, print_html=artifact.print_html, page_map=artifact.page_map
@@ -157,7 +166,7 @@ def write(
     except DossierError as exc:
         return Result(_name(source), diagnostics=exc.diagnostics)
     found = [*resolved.diagnostics, *(d for a in written for d in a.diagnostics)]
-    return Result(_name(source), tuple(written), tuple(found))
+    return Result(_name(source), tuple(written), tuple(found), timings=tuple(spans))
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +288,8 @@ def _combine(plan: _Plan, outcomes: list[Result]) -> Result:
     source = outcomes[0].source if outcomes else _name(plan.source)
     remembered = tuple(parse_warning(w) for e in plan.current for w in e.warnings)
     diagnostics = tuple(dict.fromkeys((*diagnostics, *remembered)))
-    return Result(source, tuple(artifacts), diagnostics, plan.current, plan.inputs)
+    spans = tuple(t for r in outcomes for t in r.timings)
+    return Result(source, tuple(artifacts), diagnostics, plan.current, plan.inputs, spans)
 
 
 def _record(

@@ -13,6 +13,7 @@ from ..config import BuildOptions
 from ..errors import Diagnostic, DossierError, Location, display_path
 from ..render import Rendered
 from ..themes import Theme
+from ..timings import Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,8 @@ class Artifact:
     page_source: tuple[str, ...] = ()
     """For an EPUB built without the PDF's pages: what ``epub_pages.add_print_pages`` needs
     to add them afterwards (source label, page-list title, ISO timestamp)."""
+    timings: tuple[Span, ...] = ()
+    """Where the writer's time went (``--timings``)."""
 
 
 class Writer(Protocol):
