@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from .citations.sources import check_duplicates, load_references, sources_from_yaml
+from .config import METADATA_FILE
 from .errors import Collector, DossierError, Location, display_path
 from .layouts import LAYOUTS
 from .model import Author, Chapter, Dossier, Event, Issue, Markdown, Player, Source, Stance
 from .textio import confined, read_text
 from .yamlio import LineDict, LineList, load_yaml
 
-METADATA_FILE = "dossier.yaml"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 

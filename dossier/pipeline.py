@@ -6,14 +6,13 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-
-from markupsafe import escape
+from typing import TYPE_CHECKING
 
 from . import timings
-from .config import FORMATS, BuildOptions
+from .config import FORMATS, METADATA_FILE, BuildOptions
 from .errors import (
     Collector,
     Diagnostic,
@@ -23,19 +22,23 @@ from .errors import (
     display_path,
     parse_warning,
 )
-from .loader import METADATA_FILE, load
 from .manifest import Entry, file_digest, input_digest, is_current, load_manifest, write_manifest
-from .model import Dossier, ResolvedDossier
-from .render import Rendered, render
-from .resolve import resolve
 from .slugs import slugify
 from .themes import load_theme
-from .timings import Span
-from .writers.base import Artifact, get_writer
+from .writers.base import get_writer
+
+# Loading, resolving and rendering are imported where they run: ``check`` renders nothing,
+# and a rebuild with everything up to date loads nothing.
+if TYPE_CHECKING:
+    from .model import Dossier, ResolvedDossier
+    from .render import Rendered
+    from .timings import Span
+    from .writers.base import Artifact
+
+    Source = Dossier | str | Path
 
 SOURCES = Path("sources")
 """Where ``dossier build`` without a path looks for dossiers."""
-Source = Dossier | str | Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +90,10 @@ def shard(sources: Sequence[Path], k: int, n: int) -> list[Path]:
 
 def prepare(source: Source, allow_remote: bool = False) -> ResolvedDossier:
     """Load (unless given a ``Dossier``) and resolve; raises DossierError on any error."""
-    dossier = source if isinstance(source, Dossier) else load(source)
+    from .loader import load
+    from .resolve import resolve
+
+    dossier = load(source) if isinstance(source, str | Path) else source
     if not dossier.slug:
         dossier = dataclasses.replace(dossier, slug=slugify(dossier.title))
     resolved = resolve(dossier, allow_remote)
@@ -98,6 +104,7 @@ def prepare(source: Source, allow_remote: bool = False) -> ResolvedDossier:
 def with_changes(path: Path, since: str) -> Dossier:
     """The dossier at ``path`` with a first chapter listing what changed since ``since``."""
     from .changes import against, chapter
+    from .loader import load
     from .terms import terms
 
     current = load(path)
@@ -109,6 +116,8 @@ def with_remote(rendered: Rendered) -> Rendered:
     """Fetch remote images (allowed with --allow-remote) and point the outputs at copies."""
     if not rendered.resolved.remote:
         return rendered
+    from markupsafe import escape
+
     from .remote import fetch, local_name
 
     collector, files = Collector(), {}
@@ -129,7 +138,7 @@ def with_remote(rendered: Rendered) -> Rendered:
 
 
 def _name(source: Source) -> str:
-    return source.title if isinstance(source, Dossier) else display_path(Path(source))
+    return display_path(Path(source)) if isinstance(source, str | Path) else source.title
 
 
 def write(
@@ -144,11 +153,13 @@ def write(
     spans: list[Span] = []
     try:
         with timings.spans(spans, "loaded and resolved"):
-            if options.changes_since and not isinstance(source, Dossier):
+            if options.changes_since and isinstance(source, str | Path):
                 source = with_changes(Path(source), options.changes_since)
             resolved = prepare(source, options.allow_remote)
         theme = load_theme(options.theme or resolved.dossier.theme, where=resolved.dossier.location)
         hints = layout_hints or {}
+        from .render import render
+
         with timings.spans(spans, "rendered"):
             rendered = render(resolved, theme, options.layout)
         rendered = with_remote(dataclasses.replace(rendered, page_map=page_map, layout_hints=hints))
@@ -183,7 +194,7 @@ class _Plan:
 
 def _plan(source: Source, options: BuildOptions, manifest: dict[tuple[str, str], Entry]) -> _Plan:
     wanted = [f for f in FORMATS if f in options.formats]
-    if isinstance(source, Dossier):
+    if not isinstance(source, str | Path):
         return _Plan(source, "", (), _split(wanted, options), ())
     name = display_path(Path(source))
     try:
@@ -243,6 +254,8 @@ def build_many(
     outcomes: dict[int, list[Result]] = {i: [] for i in range(len(plans))}
     pool = executor
     if pool is None and options.jobs > 1 and len(tasks) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
         pool = ProcessPoolExecutor(max_workers=min(options.jobs, len(tasks)))
     try:
         if pool is None:

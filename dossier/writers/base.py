@@ -7,13 +7,15 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..config import BuildOptions
 from ..errors import Diagnostic, DossierError, Location, display_path
-from ..render import Rendered
-from ..themes import Theme
-from ..timings import Span
+
+if TYPE_CHECKING:  # the manifest writes files with atomic_write, never renders
+    from ..config import BuildOptions
+    from ..render import Rendered
+    from ..themes import Theme
+    from ..timings import Span
 
 
 @dataclass(frozen=True, slots=True)
