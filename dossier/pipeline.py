@@ -25,7 +25,7 @@ from .errors import (
 from .manifest import Entry, file_digest, input_digest, is_current, load_manifest, write_manifest
 from .slugs import slugify
 from .themes import load_theme
-from .writers.base import get_writer
+from .writers.base import get_writer, warm
 
 # Loading, resolving and rendering are imported where they run: ``check`` renders nothing,
 # and a rebuild with everything up to date loads nothing.
@@ -151,6 +151,7 @@ def write(
     """Load, resolve, render and write ``formats`` (in the order pdf, epub, html: the PDF's
     final HTML and page numbers feed the other two)."""
     spans: list[Span] = []
+    imported = warm(formats)
     try:
         with timings.spans(spans, "loaded and resolved"):
             if options.changes_since and isinstance(source, str | Path):
@@ -165,6 +166,8 @@ def write(
         rendered = with_remote(dataclasses.replace(rendered, page_map=page_map, layout_hints=hints))
         folder = options.out / resolved.dossier.slug
         written: list[Artifact] = []
+        with timings.spans(spans, "writers imported"):
+            imported()
         for fmt in (f for f in FORMATS if f in formats):
             with timings.spans(spans, f"{fmt} written"):
                 artifact = get_writer(fmt)(rendered, theme, folder, options)
@@ -176,6 +179,8 @@ def write(
             written.append(artifact)
     except DossierError as exc:
         return Result(_name(source), diagnostics=exc.diagnostics)
+    finally:
+        imported()
     found = [*resolved.diagnostics, *(d for a in written for d in a.diagnostics)]
     return Result(_name(source), tuple(written), tuple(found), timings=tuple(spans))
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import tempfile
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -55,6 +58,25 @@ WRITERS: dict[str, str] = {
     "epub": "dossier.writers.epub:write_epub",
     "html": "dossier.writers.html:write_html",
 }
+
+
+def warm(names: Iterable[str]) -> Callable[[], None]:
+    """Import these writers (and their engines: WeasyPrint takes most of a second) in a thread
+    while the caller loads the sources, which mostly waits for pandoc. Returns the function
+    that waits for the imports to be over, to call before using a writer and before forking:
+    a child forked during an import could wait for its lock forever."""
+    modules = [WRITERS[name].partition(":")[0] for name in names if name in WRITERS]
+    if not modules:
+        return lambda: None
+
+    def load() -> None:
+        for module in modules:
+            with contextlib.suppress(Exception):  # get_writer imports again and reports it
+                importlib.import_module(module)
+
+    thread = threading.Thread(target=load, name="dossier-warm", daemon=True)
+    thread.start()
+    return thread.join
 
 
 def get_writer(name: str) -> Writer:

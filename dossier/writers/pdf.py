@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -337,8 +338,14 @@ def _lay_out_parts(parts: Split, rendered: Rendered, theme: Theme, options: Buil
     known = {d.message.removeprefix("CSS: ") for d in diagnostics}
     engine_fixes.keep_notes_with_calls()  # before forking: every part inherits it
     start = timings.now()
-    assembly = pdf_parts.lay_out(parts, rendered, theme, options, rendered.layout_hints)
+    merger = pdf_merge.Merger()
+    try:
+        assembly = pdf_parts.lay_out(parts, rendered, theme, options, rendered.layout_hints)
+    except BaseException:
+        merger.stop()
+        raise
     if assembly is None:
+        merger.stop()
         return None
     end = timings.now()
     share = timings.busy_share(assembly.spans, options.layout_jobs, start, end)
@@ -348,7 +355,12 @@ def _lay_out_parts(parts: Split, rendered: Rendered, theme: Theme, options: Buil
     spans.extend(assembly.spans)
     done = assembly.done
     with timings.spans(spans, "parts merged"):
-        data = pdf_merge.merge([d.data for d in done], assembly.own)
+        remaining = max(1.0, start + options.limits.seconds - timings.now())
+        try:
+            data = merger.merge([d.data for d in done], assembly.own, remaining)
+        except subprocess.TimeoutExpired:
+            message = f"PDF layout did not finish within {options.limits.seconds:g} s"
+            raise LimitExceeded(f"{message} (raise --pdf-timeout)") from None
     messages = [m for d in done for m in d.messages]
     diagnostics += _engine_diagnostics(rendered, known, messages, [n for d in done for n in d.bad])
     blocks = set().union(*(d.blocks for d in done))
