@@ -1,23 +1,20 @@
-"""What changed between two versions of a dossier: paragraphs, sources, players, positions;
-printed by ``dossier diff`` and set as a "Changes since" chapter by ``build --changes-since``."""
+"""What changed between two versions of a dossier: metadata, key points, chapter paragraphs,
+key players field by field, positions' stances, timeline entries and sources."""
 
 from __future__ import annotations
 
 import difflib
-import io
+import json
 import re
-import subprocess
-import tarfile
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
-from .errors import DossierError, Location, display_path
-from .loader import load
+from .errors import Location
 from .model import Chapter, Dossier
-from .slugs import slugify
+
+KINDS = ("metadata", "key-point", "player", "position", "timeline", "source")
+"""The kinds of ``Change``, in the order a reader meets them in the briefing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +22,26 @@ class Paragraph:
     chapter: str
     text: str
     location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One item added (``+``), removed (``-``) or changed (``~``) outside the chapters'
+    paragraphs; a changed item gives one ``Change`` per changed field."""
+
+    kind: str
+    """One of ``KINDS``."""
+    sign: str
+    name: str
+    """Which one: ``title``, key point ``3``, ``Maria Zakharova``, ``Borders / Russia`` …"""
+    field: str = ""
+    """The field that changed (``role``, ``date`` …); empty for a whole text."""
+    old: str = ""
+    new: str = ""
+    location: Location | None = None
+    """Where it is in the new version (None for what was removed, and for metadata)."""
+    prose: bool = False
+    """Markdown text, shown by the words that changed rather than in full."""
 
 
 @dataclass(slots=True)
@@ -36,22 +53,14 @@ class Changes:
     added: list[Paragraph] = field(default_factory=list)
     removed: list[Paragraph] = field(default_factory=list)
     changed: list[tuple[Paragraph, Paragraph]] = field(default_factory=list)
-    sources: dict[str, list[str]] = field(default_factory=lambda: {"+": [], "-": [], "~": []})
-    players: dict[str, list[str]] = field(default_factory=lambda: {"+": [], "-": [], "~": []})
-    positions: dict[str, list[str]] = field(default_factory=lambda: {"+": [], "-": [], "~": []})
+    items: list[Change] = field(default_factory=list)
 
-    def keyed(self) -> Iterator[tuple[str, str, str]]:
-        """(``sources``/``players``/``positions``, ``+``/``-``/``~``, key) for each change."""
-        for kind, block in (("sources", self.sources), ("players", self.players),
-                            ("positions", self.positions)):  # fmt: skip
-            for sign, keys in block.items():
-                yield from ((kind, sign, key) for key in keys)
+    def of(self, kind: str) -> list[Change]:
+        return [c for c in self.items if c.kind == kind]
 
     @property
     def empty(self) -> bool:
-        blocks = (self.sources, self.players, self.positions)
-        return not (self.added or self.removed or self.changed or any(
-            v for b in blocks for v in b.values()))  # fmt: skip
+        return not (self.added or self.removed or self.changed or self.items)
 
 
 def _title(chapter: Chapter) -> str:
@@ -74,124 +83,169 @@ def paragraphs(dossier: Dossier) -> list[Paragraph]:
     return found
 
 
-def _compare(old: dict[str, str], new: dict[str, str], into: dict[str, list[str]]) -> None:
-    into["+"] += [k for k in new if k not in old]
-    into["-"] += [k for k in old if k not in new]
-    into["~"] += [k for k in new if k in old and new[k] != old[k]]
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _matched(
+    old: Sequence[str], new: Sequence[str]
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Two sequences of texts lined up: (old, new) index pairs that changed, indexes only in
+    the old one (removed) and only in the new one (added)."""
+    changed: list[tuple[int, int]] = []
+    removed: list[int] = []
+    added: list[int] = []
+    matcher = difflib.SequenceMatcher(a=list(old), b=list(new), autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "replace":
+            pairs = min(a2 - a1, b2 - b1)
+            changed += [(a1 + i, b1 + i) for i in range(pairs)]
+            removed += list(range(a1 + pairs, a2))
+            added += list(range(b1 + pairs, b2))
+        elif op == "delete":
+            removed += list(range(a1, a2))
+        elif op == "insert":
+            added += list(range(b1, b2))
+    return changed, removed, added
+
+
+def _paragraphs(old: Dossier, new: Dossier, changes: Changes) -> None:
+    before, after = paragraphs(old), paragraphs(new)
+    changed, removed, added = _matched([p.text for p in before], [p.text for p in after])
+    changes.changed += [(before[a], after[b]) for a, b in changed]
+    changes.removed += [before[i] for i in removed]
+    changes.added += [after[i] for i in added]
+
+
+def _metadata(old: Dossier, new: Dossier) -> list[Change]:
+    def authors(d: Dossier) -> str:
+        return "; ".join(
+            a.name + (f" ({a.affiliation})" if a.affiliation else "") for a in d.authors
+        )
+
+    fields: dict[str, Callable[[Dossier], str]] = {
+        "title": lambda d: d.title,
+        "subtitle": lambda d: d.subtitle,
+        "authors": authors,
+        "date": lambda d: d.date.isoformat() if d.date else "",
+        "version": lambda d: d.version,
+        "classification": lambda d: d.classification,
+        "topics": lambda d: ", ".join(d.keywords),
+    }
+    found = []
+    for name, value in fields.items():
+        before, after = value(old), value(new)
+        if before != after:
+            sign = "+" if not before else "-" if not after else "~"
+            found.append(Change("metadata", sign, name, "", before, after))
+    return found
+
+
+def _key_points(old: Dossier, new: Dossier) -> list[Change]:
+    before = [_flat(m.text) for m in old.summary]
+    after = [_flat(m.text) for m in new.summary]
+    changed, removed, added = _matched(before, after)
+    found = [
+        Change("key-point", "~", str(b + 1), "", before[a], after[b], new.summary[b].location,
+               prose=True)
+        for a, b in changed
+    ]  # fmt: skip
+    found += [Change("key-point", "-", str(a + 1), "", before[a], prose=True) for a in removed]
+    found += [
+        Change("key-point", "+", str(b + 1), "", "", after[b], new.summary[b].location, True)
+        for b in added
+    ]
+    return sorted(found, key=lambda c: int(c.name))
+
+
+def _timeline(old: Dossier, new: Dossier) -> list[Change]:
+    before = [(e.date, _flat(e.event.text)) for e in old.timeline]
+    after = [(e.date, _flat(e.event.text)) for e in new.timeline]
+    changed, removed, added = _matched([f"{d}\0{e}" for d, e in before],
+                                       [f"{d}\0{e}" for d, e in after])  # fmt: skip
+    found = []
+    for a, b in changed:
+        where = new.timeline[b].location
+        if before[a][0] != after[b][0]:
+            found.append(Change("timeline", "~", after[b][0], "date", before[a][0], after[b][0],
+                                where))  # fmt: skip
+        if before[a][1] != after[b][1]:
+            found.append(Change("timeline", "~", after[b][0], "", before[a][1], after[b][1],
+                                where, prose=True))  # fmt: skip
+    found += [Change("timeline", "-", before[a][0], "", before[a][1], prose=True) for a in removed]
+    found += [
+        Change("timeline", "+", after[b][0], "", "", after[b][1], new.timeline[b].location, True)
+        for b in added
+    ]
+    return found
+
+
+def _players(old: Dossier, new: Dossier) -> list[Change]:
+    before = {p.name: p for p in old.players}
+    found = []
+    for player in new.players:
+        was = before.get(player.name)
+        if was is None:
+            summary = ", ".join(v for v in (player.role, player.party) if v)
+            found.append(Change("player", "+", player.name, "", "", summary, player.location))
+            continue
+        for name, then, now in (("role", was.role, player.role),
+                                ("party", was.party, player.party),
+                                ("position", _flat(was.position.text),
+                                 _flat(player.position.text))):  # fmt: skip
+            if then != now:
+                found.append(Change("player", "~", player.name, name, then, now,
+                                    player.location, prose=name == "position"))  # fmt: skip
+    names = {p.name for p in new.players}
+    found += [Change("player", "-", p.name) for p in old.players if p.name not in names]
+    return found
+
+
+def _positions(old: Dossier, new: Dossier) -> list[Change]:
+    def stances(d: Dossier) -> dict[str, tuple[str, Location]]:
+        return {f"{i.issue} / {s.party}": (_flat(s.text.text), s.text.location)
+                for i in d.positions for s in i.stances}  # fmt: skip
+
+    before, after = stances(old), stances(new)
+    found = []
+    for key, (text, where) in after.items():
+        if key not in before:
+            found.append(Change("position", "+", key, "", "", text, where, prose=True))
+        elif before[key][0] != text:
+            found.append(Change("position", "~", key, "", before[key][0], text, where, True))
+    found += [Change("position", "-", k, "", t, prose=True) for k, (t, _) in before.items()
+              if k not in after]  # fmt: skip
+    return found
+
+
+def _value(value: Any) -> str:
+    """A CSL field as text: strings as they are, names and dates as compact JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+
+
+def _sources(old: Dossier, new: Dossier) -> list[Change]:
+    before = {s.id: s for s in old.sources}
+    found = []
+    for source in new.sources:
+        was = before.get(source.id)
+        if was is None:
+            found.append(Change("source", "+", source.id, "", "", source.title, source.location))
+            continue
+        for name in sorted(set(was.data) | set(source.data)):
+            then, now = was.data.get(name), source.data.get(name)
+            if then != now:
+                found.append(Change("source", "~", source.id, name, _value(then or ""),
+                                    _value(now or ""), source.location))  # fmt: skip
+    ids = {s.id for s in new.sources}
+    found += [Change("source", "-", s.id, "", s.title) for s in old.sources if s.id not in ids]
+    return found
 
 
 def compare(old: Dossier, new: Dossier) -> Changes:
     changes = Changes(old.version or "earlier", new.version or "current")
-    before, after = paragraphs(old), paragraphs(new)
-    matcher = difflib.SequenceMatcher(
-        a=[p.text for p in before], b=[p.text for p in after], autojunk=False
-    )
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op in ("replace",):
-            pairs = min(a2 - a1, b2 - b1)
-            changes.changed += list(
-                zip(before[a1 : a1 + pairs], after[b1 : b1 + pairs], strict=True)
-            )
-            changes.removed += before[a1 + pairs : a2]
-            changes.added += after[b1 + pairs : b2]
-        elif op == "delete":
-            changes.removed += before[a1:a2]
-        elif op == "insert":
-            changes.added += after[b1:b2]
-    _compare({s.id: repr(sorted(s.data.items())) for s in old.sources},
-             {s.id: repr(sorted(s.data.items())) for s in new.sources},
-             changes.sources)  # fmt: skip
-    _compare({p.name: f"{p.role}|{p.party}|{p.position.text}" for p in old.players},
-             {p.name: f"{p.role}|{p.party}|{p.position.text}" for p in new.players},
-             changes.players)  # fmt: skip
-    _compare({f"{i.issue} / {s.party}": s.text.text for i in old.positions for s in i.stances},
-             {f"{i.issue} / {s.party}": s.text.text for i in new.positions for s in i.stances},
-             changes.positions)  # fmt: skip
-    return changes
-
-
-def _quote(text: str, size: int = 90) -> str:
-    return f"“{text if len(text) <= size else text[: size - 1].rstrip() + '…'}”"
-
-
-def difference(old: str, new: str) -> str:
-    """What changed inside a paragraph: ``“old words” -> “new words”`` (the first change)."""
-    a, b = old.split(), new.split()
-    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op != "equal":
-            before, after = " ".join(a[a1:a2]) or "…", " ".join(b[b1:b2]) or "…"
-            return f"{_quote(before, 60)} -> {_quote(after, 60)}"
-    return "(spacing only)"
-
-
-def summary(changes: Changes) -> list[str]:
-    """The changes as lines for a terminal."""
-    lines = [f"Changes from version {changes.old_version} to {changes.new_version}:"]
-    for sign, items in (("+", changes.added), ("-", changes.removed)):
-        lines += [f"  {sign} {p.location}: {_quote(p.text)}" for p in items]
-    lines += [f"  ~ {new.location}: {difference(old.text, new.text)}"
-              for old, new in changes.changed]  # fmt: skip
-    lines += [f"  {sign} {kind.rstrip('s')} {key}" for kind, sign, key in changes.keyed()]
-    if changes.empty:
-        lines.append("  (no changes)")
-    return lines
-
-
-def _escape(text: str) -> str:
-    """Markdown text shown literally (a quoted paragraph must not cite or link anything)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|@<>~^:&\"])", r"\\\1", text)
-
-
-def chapter(changes: Changes, terms: dict[str, str]) -> Chapter:
-    """A "Changes since version X" chapter, with links to the chapters that changed."""
-    title = f"{terms['changes-since']} {changes.old_version}"
-    lines = [f"# {_escape(title)} {{#changes .uncited-ok}}", ""]
-
-    def link(p: Paragraph) -> str:
-        return f"[{_escape(p.chapter)}](#{slugify(p.chapter)})"
-
-    for label, items in ((terms["added"], changes.added), (terms["removed"], changes.removed)):
-        lines += [f"- {label}, {link(p)}: {_escape(_quote(p.text))}" for p in items]
-    lines += [f"- {terms['changed']}, {link(new)}: {_escape(_quote(new.text))}"
-              for _, new in changes.changed]  # fmt: skip
-    words = {"+": terms["added"], "-": terms["removed"], "~": terms["changed"]}
-    lines += [f"- {words[sign]}: {_escape(terms[kind])} — {_escape(key)}"
-              for kind, sign, key in changes.keyed()]  # fmt: skip
-    if changes.empty:
-        lines.append(_escape(terms["no-changes"]))
-    return Chapter("\n".join(lines) + "\n", Location("<changes>"))
-
-
-@contextmanager
-def at_revision(revision: str, path: Path) -> Iterator[Path]:
-    """The dossier at ``path`` as it was at git ``revision``, in a temporary folder."""
-    folder = path if path.is_dir() else path.parent
-    where = Location(display_path(path))
-    try:
-        top = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-                             capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
-        relative = folder.resolve().relative_to(Path(top).resolve()).as_posix() or "."
-        archive = subprocess.run(["git", "-C", top, "archive", revision, "--", relative],
-                                 capture_output=True, check=True).stdout  # fmt: skip
-    except (OSError, ValueError, subprocess.CalledProcessError) as exc:
-        detail = getattr(exc, "stderr", b"") or str(exc)
-        text = detail.decode(errors="replace") if isinstance(detail, bytes) else detail
-        raise DossierError.at(where, f"cannot read revision '{revision}': {text.strip()}") from None
-    with tempfile.TemporaryDirectory() as temporary:
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(temporary, filter="data")
-        old = Path(temporary) / relative
-        yield old if path.is_dir() else old / path.name
-
-
-def against(old_spec: str, new: Path) -> Changes:
-    """Changes from ``old_spec`` (a path, or a git revision of ``new``) to ``new``."""
-    current = load(new)
-    if Path(old_spec).exists():
-        return compare(load(old_spec), current)
-    with at_revision(old_spec, new) as old_path:
-        old = load(old_path)
-    changes = compare(old, current)
-    if not old.version:
-        changes.old_version = old_spec
+    _paragraphs(old, new, changes)
+    for find in (_metadata, _key_points, _players, _positions, _timeline, _sources):
+        changes.items += find(old, new)
     return changes

@@ -63,7 +63,12 @@ def _shard(value: str | None) -> tuple[int, int] | None:
 def build(
     paths: Paths = None,
     format: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated: pdf, epub, html.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Comma-separated: pdf, epub, html, docx (a review copy for Word).",
+        ),
     ] = "pdf,epub",
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
     strict: Strict = False,
@@ -108,7 +113,7 @@ def build(
         bool, typer.Option("--timings", help="Print where the time went, on stderr.")
     ] = False,
 ) -> None:
-    """Build dossiers into build/<slug>/<slug>.pdf, .epub (and .html)."""
+    """Build dossiers into build/<slug>/<slug>.pdf, .epub (and .html, .docx)."""
     began = time.monotonic()
     if layout is not None and layout not in LAYOUTS:
         raise typer.BadParameter(f"choose from {', '.join(LAYOUTS)}", param_hint="--layout")
@@ -227,8 +232,9 @@ def diff(
     old: Annotated[str, typer.Argument(help="The older version: a path, or a git revision.")],
     new: Annotated[Path, typer.Argument(help="The newer version (a dossier path).")],
 ) -> None:
-    """Summarise added, removed and changed paragraphs, sources, players and positions."""
-    from .changes import against, summary
+    """What changed: metadata, key points, paragraphs, players, stances, timeline, sources."""
+    from .changes_report import summary
+    from .revisions import against
 
     try:
         changes = against(old, new)
@@ -255,6 +261,26 @@ def new(
         _report(exc.diagnostics)
         raise typer.Exit(1) from None
     for path in created:
+        typer.echo(f"created {path}")
+
+
+@app.command("import")
+def import_(
+    draft: Annotated[Path, typer.Argument(help="The Word file (.docx).")],
+    into: Annotated[
+        Path | None, typer.Option(help="Folder to create. Default: sources/<slug of its title>.")
+    ] = None,
+) -> None:
+    """Turn a Word draft into a dossier folder that builds at once; never overwrites one."""
+    from .importer import import_docx
+
+    try:
+        imported = import_docx(draft, into)
+    except DossierError as exc:
+        _report(exc.diagnostics)
+        raise typer.Exit(1) from None
+    _report(imported.diagnostics)
+    for path in imported.files:
         typer.echo(f"created {path}")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .citations.sources import check_duplicates, load_references, sources_from_yaml
-from .config import METADATA_FILE
+from .config import METADATA_FILE as METADATA_FILE  # kept here for importers of loader
 from .errors import Collector, DossierError, Location, display_path
 from .layouts import LAYOUTS
 from .model import Author, Chapter, Dossier, Event, Issue, Markdown, Player, Source, Stance

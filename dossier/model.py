@@ -270,6 +270,24 @@ class BibEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class FormattedBlocks:
+    """The content as Pandoc blocks with every citation formatted, for a writer that hands one
+    whole document to Pandoc (the DOCX). Walked in this order (positions row by row, in the
+    columns' order), their notes come in the order the PDF numbers them."""
+
+    summary: tuple[tuple[Block, ...], ...] = ()
+    chapters: tuple[Block, ...] = ()
+    """Every chapter's blocks in one stream; a level-1 heading starts a chapter."""
+    players: tuple[tuple[Block, ...], ...] = ()
+    """Each player's position."""
+    stances: tuple[tuple[tuple[str, tuple[Block, ...]], ...], ...] = ()
+    """Per issue, (party, stance) in the order of ``ResolvedDossier.parties``."""
+    timeline: tuple[tuple[Block, ...], ...] = ()
+    bibliography: tuple[tuple[str, tuple[Block, ...]], ...] = ()
+    """(source id, entry) in the order of ``ResolvedDossier.bibliography``."""
+
+
+@dataclass(frozen=True, slots=True)
 class ResolvedDossier:
     """Everything the renderer needs: metadata, HTML fragments and notes in document order."""
 
@@ -289,3 +307,5 @@ class ResolvedDossier:
     diagnostics: tuple[Diagnostic, ...]
     graded: tuple[tuple[str, str, str, str], ...] = ()
     """(grade, reliability, credibility, entry HTML) for graded sources, best first."""
+    blocks: FormattedBlocks = FormattedBlocks()
+    """The same content as Pandoc blocks (for the DOCX)."""

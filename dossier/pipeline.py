@@ -103,8 +103,9 @@ def prepare(source: Source, allow_remote: bool = False) -> ResolvedDossier:
 
 def with_changes(path: Path, since: str) -> Dossier:
     """The dossier at ``path`` with a first chapter listing what changed since ``since``."""
-    from .changes import against, chapter
+    from .changes_report import chapter
     from .loader import load
+    from .revisions import against
     from .terms import terms
 
     current = load(path)
@@ -148,8 +149,8 @@ def write(
     page_map: tuple[tuple[str, str], ...] = (),
     layout_hints: dict[str, int] | None = None,
 ) -> Result:
-    """Load, resolve, render and write ``formats`` (in the order pdf, epub, html: the PDF's
-    final HTML and page numbers feed the other two)."""
+    """Load, resolve, render and write ``formats`` (in the order pdf, epub, html, docx: the
+    PDF's final HTML and page numbers feed the EPUB and the HTML)."""
     spans: list[Span] = []
     imported = warm(formats)
     try:

@@ -33,6 +33,8 @@ from .model import (
     BibEntry,
     Chapter,
     Dossier,
+    FormattedBlocks,
+    Issue,
     Markdown,
     Note,
     ResolvedChapter,
@@ -40,6 +42,7 @@ from .model import (
     ResolvedEvent,
     ResolvedIssue,
     ResolvedPlayer,
+    Stance,
 )
 from .slugs import slugify
 from .terms import terms as terms_for
@@ -94,6 +97,18 @@ def _title_header(chapter: Chapter) -> ast.Header:
     return ast.Header(1, ast.Attr(slugify(chapter.title)), ast.text_inlines(chapter.title))
 
 
+def parties(dossier: Dossier) -> tuple[str, ...]:
+    """The columns of the positions matrix: every party with a stance, first seen first."""
+    return tuple(dict.fromkeys(s.party for i in dossier.positions for s in i.stances))
+
+
+def _in_columns(dossier: Dossier, issue: Issue) -> list[tuple[int, Stance]]:
+    """An issue's stances (with their index) in the order of the matrix's columns: the order
+    a reader meets them, so their notes are numbered in it."""
+    column = {party: index for index, party in enumerate(parties(dossier))}
+    return sorted(enumerate(issue.stances), key=lambda pair: column[pair[1].party])
+
+
 def _fragment_units(dossier: Dossier, name: str) -> list[_Unit]:
     if name == "players":
         return [_fragment(("players", i), p.position) for i, p in enumerate(dossier.players)]
@@ -101,7 +116,7 @@ def _fragment_units(dossier: Dossier, name: str) -> list[_Unit]:
         return [
             _fragment(("positions", i, j), s.text)
             for i, issue in enumerate(dossier.positions)
-            for j, s in enumerate(issue.stances)
+            for j, s in _in_columns(dossier, issue)
         ]
     return [_fragment(("timeline", i), e.event) for i, e in enumerate(dossier.timeline)]
 
@@ -155,6 +170,8 @@ def _check_keys(units: list[_Unit], dossier: Dossier, collector: Collector) -> N
 
 def _known_only(block: ast.Block, known: set[str], place: Place, c: Collector) -> ast.Block:
     def check(items: tuple[ast.Inline, ...]) -> tuple[ast.Inline, ...]:
+        if not any(isinstance(i, ast.Cite) for i in items):
+            return items
         out: list[ast.Inline] = []
         for item in items:
             unknown = (
@@ -223,6 +240,8 @@ def _format(
 def _adjacent_notes(items: tuple[ast.Inline, ...]) -> tuple[ast.Inline, ...]:
     """Citeproc moves the punctuation after ``[1][3].`` in front of each of the two note
     calls; it belongs before the first only ("Claim.¹,³")."""
+    if not any(isinstance(i, ast.Cite) for i in items[1:]):
+        return items
     out = list(items)
     for index in range(1, len(out)):
         item, before = out[index], out[index - 1]
@@ -276,14 +295,12 @@ def _placer(
                 for i, p in enumerate(dossier.players)
             )
         elif name == "positions":
-            out.parties = tuple(
-                dict.fromkeys(s.party for i in dossier.positions for s in i.stances)
-            )
+            out.parties = parties(dossier)
             rows = []
             for i, issue in enumerate(dossier.positions):
                 cells = {
                     s.party: _render_fragment(writer, by_key[("positions", i, j)])
-                    for j, s in enumerate(issue.stances)
+                    for j, s in _in_columns(dossier, issue)
                 }
                 rows.append(
                     ResolvedIssue(issue.issue, tuple(cells.get(p, "") for p in out.parties))
@@ -439,6 +456,32 @@ def _resolved(
         remote=tuple(sorted(writer.remote.items())),
         diagnostics=tuple(collector.diagnostics),
         graded=graded,
+        blocks=_formatted(dossier, by_key, blocks, entries, bibliography),
+    )
+
+
+def _formatted(
+    dossier: Dossier,
+    by_key: Mapping[tuple[Any, ...], _Unit],
+    chapters: tuple[ast.Block, ...],
+    entries: tuple[tuple[str, tuple[ast.Block, ...]], ...],
+    bibliography: tuple[BibEntry, ...],
+) -> FormattedBlocks:
+    """The blocks the HTML was made from, for writers that give Pandoc the whole document."""
+    entry_blocks = dict(entries)
+    return FormattedBlocks(
+        summary=tuple(by_key[("summary", i)].blocks for i in range(len(dossier.summary))),
+        chapters=chapters,
+        players=tuple(by_key[("players", i)].blocks for i in range(len(dossier.players))),
+        stances=tuple(
+            tuple(
+                (s.party, by_key[("positions", i, j)].blocks)
+                for j, s in _in_columns(dossier, issue)
+            )
+            for i, issue in enumerate(dossier.positions)
+        ),
+        timeline=tuple(by_key[("timeline", i)].blocks for i in range(len(dossier.timeline))),
+        bibliography=tuple((e.key, entry_blocks.get(e.key, ())) for e in bibliography),
     )
 
 

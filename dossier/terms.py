@@ -18,7 +18,9 @@ _TERMS: dict[str, dict[str, str]] = {
         "changes-since": "Changes since version", "added": "Added", "removed": "Removed",
         "changed": "Changed", "sources": "source", "no-changes": "No changes.",
         "grades": "Sources by grade", "grade": "Grade", "reliability": "Reliability",
-        "credibility": "Credibility", "source": "Source",
+        "credibility": "Credibility", "source": "Source", "key-point": "Key point",
+        "title": "Title", "subtitle": "Subtitle", "authors": "Authors",
+        "classification": "Classification",
     },
     "de": {
         "pages": "Seiten", "and": "und", "et-al": "u. a.", "no-date": "o. J.", "ibid": "Ebd.",

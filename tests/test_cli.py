@@ -54,7 +54,7 @@ def test_content_errors_exit_1_with_locations_and_write_nothing(project: Path) -
 
 
 def test_usage_errors_exit_2(project: Path) -> None:
-    assert runner.invoke(app, ["build", "--format", "docx"]).exit_code == 2
+    assert runner.invoke(app, ["build", "--format", "odt"]).exit_code == 2  # not a format
     assert runner.invoke(app, ["build", "--no-such-option"]).exit_code == 2
 
 

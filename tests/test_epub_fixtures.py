@@ -70,7 +70,10 @@ def changes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(SAMPLE, old)
     shutil.copytree(SAMPLE, new)
     yaml = new / "dossier.yaml"
-    yaml.write_text(yaml.read_text().replace('version: "1.0"', 'version: "1.1"'))
+    text = yaml.read_text().replace('version: "1.0"', 'version: "1.1"')
+    # A key point and a player's role too: their lines link to the key points and the players.
+    text = text.replace("Russia continues to reject", "Russia still rejects")
+    yaml.write_text(text.replace("role: U.S. President", "role: President of the United States"))
     chapter = new / "03-territorial-issues.md"
     chapter.write_text(chapter.read_text() + "\nA new paragraph on maps [2].\n")
     options = BuildOptions(formats=("epub",), out=folder / "build", changes_since=str(old))
@@ -78,6 +81,7 @@ def changes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert not result.failed, result.diagnostics
     first = epub_files(result.artifacts[0].path)["EPUB/chapter-01.xhtml"]
     assert b"Changes since version 1.0" in first
+    assert b'href="front.xhtml#key-points"' in first and b'#players"' in first
     return result.artifacts[0].path
 
 

@@ -15,7 +15,7 @@ from .conftest import SAMPLE
 def _build(workdir: Path, seed: str, clock: str | None = None) -> dict[str, str]:
     shutil.copytree(SAMPLE, workdir / "sources" / SAMPLE.name)
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    command = [sys.executable, "-m", "dossier.cli", "build", "--jobs", "2"]
+    command = [sys.executable, "-m", "dossier.cli", "build", "--jobs", "2", "-f", "pdf,epub,docx"]
     if clock:
         faketime = shutil.which("faketime")
         assert faketime, "faketime is a test dependency (scripts/setup installs it)"
@@ -34,5 +34,6 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     second = _build(tmp_path / "elsewhere" / "two", "2", clock="2031-03-04 05:06:07")
     assert set(first) == {
         "manifest.json", "ukraine-talks/ukraine-talks.pdf", "ukraine-talks/ukraine-talks.epub",
+        "ukraine-talks/ukraine-talks.docx",
     }  # fmt: skip
     assert first == second

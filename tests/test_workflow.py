@@ -167,10 +167,12 @@ def test_diff_lists_exactly_the_planted_changes(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "Changes from version 1.0 to 1.1:"
     assert lines[1:] == [
+        "  ~ version: “1.0” -> “1.1”",
         f"  + {new / '03-territorial-issues.md'}:9: “A new paragraph on maps [2].”",
         f"  ~ {new / '01-overview.md'}:3: “third and a half” -> “fourth”",
-        "  + source source-6",
-        "  ~ player Donald Trump",
+        f"  ~ {new / 'dossier.yaml'}:83: player Donald Trump: role “U.S. President” -> "
+        "“President of the United States”",
+        f"  + {new / 'references.yaml'}:40: source source-6: “Source [6]”",
     ]
 
 
@@ -184,7 +186,7 @@ def test_diff_against_a_git_revision_and_a_changes_page(tmp_path: Path) -> None:
     _plant_changes(folder)
     result = runner.invoke(app, ["diff", "HEAD", str(folder)], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert "  + source source-6" in result.stdout
+    assert f"  + {folder / 'references.yaml'}:40: source source-6: “Source [6]”" in result.stdout
     built = build_one(folder, BuildOptions(formats=("pdf", "epub", "html"), out=tmp_path / "out",
                                            changes_since="HEAD"))  # fmt: skip
     assert not built.failed, built.diagnostics

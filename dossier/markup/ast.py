@@ -309,45 +309,45 @@ def attr(j: Json) -> Attr:
 
 
 def inlines(j: Json) -> tuple[Inline, ...]:
-    return tuple(inline(i) for i in j)
+    return tuple([inline(i) for i in j])
 
 
 def blocks(j: Json) -> tuple[Block, ...]:
     return tuple(block(b) for b in j)
 
 
+_SPACE, _SOFT, _BREAK = Space(), SoftBreak(), LineBreak()
+"""The inlines with no content, shared: a long dossier has hundreds of thousands of spaces."""
+
+_INLINES: dict[str, Callable[[Json], Inline]] = {
+    "Str": Str,
+    "Space": lambda c: _SPACE,
+    "SoftBreak": lambda c: _SOFT,
+    "LineBreak": lambda c: _BREAK,
+    "Quoted": lambda c: Quoted(c[0]["t"] == "DoubleQuote", inlines(c[1])),
+    "Cite": lambda c: Cite(tuple(_citation(x) for x in c[0]), inlines(c[1])),
+    "Code": lambda c: Code(attr(c[0]), c[1]),
+    "Math": lambda c: Math(c[0]["t"] == "DisplayMath", c[1]),
+    "RawInline": lambda c: RawInline(c[0], c[1]),
+    "Link": lambda c: Link(attr(c[0]), inlines(c[1]), c[2][0], c[2][1]),
+    "Image": lambda c: Image(attr(c[0]), inlines(c[1]), c[2][0], c[2][1]),
+    "Note": lambda c: Note(_nested(blocks, c)),
+    "Span": lambda c: Span(attr(c[0]), inlines(c[1])),
+}
+
+
+def _styled(kind: str) -> Callable[[Json], Inline]:
+    return lambda c: Styled(kind, inlines(c))
+
+
+_INLINES.update({kind: _styled(kind) for kind in STYLED})
+
+
 def inline(j: Json) -> Inline:
-    t, c = j["t"], j.get("c")
-    match t:
-        case "Str":
-            return Str(c)
-        case "Space":
-            return Space()
-        case "SoftBreak":
-            return SoftBreak()
-        case "LineBreak":
-            return LineBreak()
-        case "Quoted":
-            return Quoted(c[0]["t"] == "DoubleQuote", inlines(c[1]))
-        case "Cite":
-            return Cite(tuple(_citation(x) for x in c[0]), inlines(c[1]))
-        case "Code":
-            return Code(attr(c[0]), c[1])
-        case "Math":
-            return Math(c[0]["t"] == "DisplayMath", c[1])
-        case "RawInline":
-            return RawInline(c[0], c[1])
-        case "Link":
-            return Link(attr(c[0]), inlines(c[1]), c[2][0], c[2][1])
-        case "Image":
-            return Image(attr(c[0]), inlines(c[1]), c[2][0], c[2][1])
-        case "Note":
-            return Note(blocks(c))
-        case "Span":
-            return Span(attr(c[0]), inlines(c[1]))
-        case _ if t in STYLED:
-            return Styled(t, inlines(c))
-    raise ValueError(f"unknown Pandoc inline {t!r}")
+    make = _INLINES.get(j["t"])
+    if make is None:
+        raise ValueError(f"unknown Pandoc inline {j['t']!r}")
+    return make(j.get("c"))
 
 
 def _citation(j: Json) -> Citation:
@@ -376,8 +376,49 @@ def _width(j: Json) -> float | None:
     return None if j["t"] == "ColWidthDefault" else float(j["c"])
 
 
+CONTAINERS = frozenset({"BulletList", "OrderedList", "BlockQuote", "Div", "DefinitionList"})
+
+
+class TooDeep(ValueError):
+    """Containers (and notes) nested deeper than the reader's limit."""
+
+
+class _Depth:
+    limit = 10**9
+    now = 0
+
+
+def nesting_limit(limit: int) -> Callable[[Json], tuple[Block, ...]]:
+    """A decoder of blocks that raises ``TooDeep`` past ``limit`` nested containers."""
+
+    def decode(j: Json) -> tuple[Block, ...]:
+        _Depth.limit, _Depth.now = limit, 0
+        try:
+            return blocks(j)
+        finally:
+            _Depth.limit, _Depth.now = 10**9, 0
+
+    return decode
+
+
+def _nested(decode: Callable[[Json], Any], c: Json) -> Any:
+    _Depth.now += 1
+    try:
+        if _Depth.now > _Depth.limit:
+            raise TooDeep(_Depth.now)
+        return decode(c)
+    finally:
+        _Depth.now -= 1
+
+
 def block(j: Json) -> Block:
     t, c = j["t"], j.get("c")
+    if t in CONTAINERS:
+        return _nested(lambda c: _block(t, c), c)  # type: ignore[no-any-return]
+    return _block(t, c)
+
+
+def _block(t: str, c: Json) -> Block:
     match t:
         case "Plain":
             return Plain(inlines(c))
@@ -621,83 +662,175 @@ InlineMap = Callable[[tuple[Inline, ...]], tuple[Inline, ...]]
 
 
 def map_inlines(items: tuple[Block, ...], f: InlineMap) -> tuple[Block, ...]:
-    """Blocks with ``f`` applied to every list of inlines, innermost first (notes included)."""
-    return tuple(_map_block(b, f) for b in items)
+    """Blocks with ``f`` applied to every list of inlines, innermost first (notes included).
+    What ``f`` leaves alone is returned as it was (the same objects), so that a walk that only
+    looks costs no copies."""
+    mapped = tuple(_map_block(b, f) for b in items)
+    return items if _same(mapped, items) else mapped
+
+
+def _same(new: tuple[Any, ...], old: tuple[Any, ...]) -> bool:
+    return all(a is b for a, b in zip(new, old, strict=True))
+
+
+_LEAVES = frozenset({Str, Space, SoftBreak, LineBreak, Code, Math, RawInline})
 
 
 def _map_list(items: tuple[Inline, ...], f: InlineMap) -> tuple[Inline, ...]:
-    return f(tuple(_map_inline(i, f) for i in items))
+    if all(type(i) in _LEAVES for i in items):
+        return f(items)  # most lists of inlines: words and spaces only
+    mapped = tuple([_map_inline(i, f) for i in items])
+    return f(items if _same(mapped, items) else mapped)
 
 
 def _map_inline(item: Inline, f: InlineMap) -> Inline:
+    if type(item) in _LEAVES:
+        return item
     match item:
-        case Styled(kind, content):
-            return Styled(kind, _map_list(content, f))
-        case Quoted(double, content):
-            return Quoted(double, _map_list(content, f))
-        case Cite(citations, content):
-            return Cite(citations, _map_list(content, f))
-        case Link(a, content, url, title):
-            return Link(a, _map_list(content, f), url, title)
-        case Image(a, content, url, title):
-            return Image(a, _map_list(content, f), url, title)
+        case Styled() | Quoted() | Cite() | Link() | Image() | Span():
+            content = _map_list(item.content, f)
+            return item if content is item.content else replace(item, content=content)
         case Note(content_blocks):
-            return Note(map_inlines(content_blocks, f))
-        case Span(a, content):
-            return Span(a, _map_list(content, f))
+            mapped = map_inlines(content_blocks, f)
+            return item if mapped is content_blocks else Note(mapped)
     return item
 
 
 def _map_caption(caption: Caption, f: InlineMap) -> Caption:
     short = None if caption.short is None else _map_list(caption.short, f)
-    return Caption(short, map_inlines(caption.blocks, f))
+    blocks = map_inlines(caption.blocks, f)
+    if short is caption.short and blocks is caption.blocks:
+        return caption
+    return Caption(short, blocks)
 
 
 def _map_rows(rows: tuple[Row, ...], f: InlineMap) -> tuple[Row, ...]:
-    return tuple(
-        Row(tuple(replace(c, blocks=map_inlines(c.blocks, f)) for c in r.cells), r.attr)
-        for r in rows
-    )
+    mapped = tuple(_map_row(r, f) for r in rows)
+    return rows if _same(mapped, rows) else mapped
+
+
+def _map_row(row: Row, f: InlineMap) -> Row:
+    cells = tuple(_map_cell(c, f) for c in row.cells)
+    return row if _same(cells, row.cells) else Row(cells, row.attr)
+
+
+def _map_cell(cell: Cell, f: InlineMap) -> Cell:
+    blocks = map_inlines(cell.blocks, f)
+    return cell if blocks is cell.blocks else replace(cell, blocks=blocks)
+
+
+def _map_items(items: tuple[tuple[Block, ...], ...], f: InlineMap) -> tuple[tuple[Block, ...], ...]:
+    mapped = tuple(map_inlines(e, f) for e in items)
+    return items if _same(mapped, items) else mapped
 
 
 def _map_block(item: Block, f: InlineMap) -> Block:
     match item:
-        case Plain(content):
-            return Plain(_map_list(content, f))
-        case Para(content):
-            return Para(_map_list(content, f))
+        case Plain() | Para() | Header():
+            content = _map_list(item.content, f)
+            return item if content is item.content else replace(item, content=content)
         case LineBlock(lines):
-            return LineBlock(tuple(_map_list(line, f) for line in lines))
+            mapped_lines = tuple(_map_list(line, f) for line in lines)
+            return item if _same(mapped_lines, lines) else LineBlock(mapped_lines)
+        case BlockQuote() | Div():
+            blocks = map_inlines(item.blocks, f)
+            return item if blocks is item.blocks else replace(item, blocks=blocks)
+        case OrderedList() | BulletList():
+            entries = _map_items(item.items, f)
+            return item if entries is item.items else replace(item, items=entries)
+        case DefinitionList(entries):
+            mapped = tuple((_map_list(term, f), _map_items(defs, f)) for term, defs in entries)
+            unchanged = all(
+                a[0] is b[0] and a[1] is b[1] for a, b in zip(mapped, entries, strict=True)
+            )
+            return item if unchanged else DefinitionList(mapped)
+        case Table():
+            caption = _map_caption(item.caption, f)
+            head, foot = _map_rows(item.head, f), _map_rows(item.foot, f)
+            bodies = tuple(
+                replace(b, head=_map_rows(b.head, f), rows=_map_rows(b.rows, f))
+                for b in item.bodies
+            )
+            same_bodies = all(
+                a.head is b.head and a.rows is b.rows
+                for a, b in zip(bodies, item.bodies, strict=True)
+            )
+            if (caption is item.caption and head is item.head and foot is item.foot
+                    and same_bodies):  # fmt: skip
+                return item
+            return replace(item, caption=caption, head=head, bodies=bodies, foot=foot)
+        case Figure(a, caption, content):
+            new_caption, blocks = _map_caption(caption, f), map_inlines(content, f)
+            if new_caption is caption and blocks is content:
+                return item
+            return Figure(a, new_caption, blocks)
+    return item
+
+
+BlockMap = Callable[[tuple[Block, ...]], tuple[Block, ...]]
+
+
+def map_blocks(items: tuple[Block, ...], f: BlockMap) -> tuple[Block, ...]:
+    """Blocks with ``f`` applied to every list of blocks, innermost first: list items, quotes,
+    divs, table cells, captions and notes included."""
+    return f(tuple(_map_block_children(b, f) for b in items))
+
+
+def _map_notes(items: tuple[Block, ...], f: BlockMap) -> tuple[Block, ...]:
+    """The notes inside these blocks' own inlines, with ``f`` applied to their blocks."""
+
+    def notes(inner: tuple[Inline, ...]) -> tuple[Inline, ...]:
+        return tuple(Note(map_blocks(i.blocks, f)) if isinstance(i, Note) else i for i in inner)
+
+    return map_inlines(items, notes)
+
+
+def _inline_notes(items: tuple[Inline, ...], f: BlockMap) -> tuple[Inline, ...]:
+    done = _map_notes((Plain(items),), f)[0]
+    return done.content if isinstance(done, Plain) else items
+
+
+def _map_cells(rows: tuple[Row, ...], f: BlockMap) -> tuple[Row, ...]:
+    return tuple(
+        Row(tuple(replace(c, blocks=map_blocks(c.blocks, f)) for c in r.cells), r.attr)
+        for r in rows
+    )
+
+
+def _map_block_children(item: Block, f: BlockMap) -> Block:
+    match item:
         case BlockQuote(content):
-            return BlockQuote(map_inlines(content, f))
+            return BlockQuote(map_blocks(content, f))
         case OrderedList(entries):
-            return replace(item, items=tuple(map_inlines(e, f) for e in entries))
+            return replace(item, items=tuple(map_blocks(e, f) for e in entries))
         case BulletList(entries):
-            return BulletList(tuple(map_inlines(e, f) for e in entries))
+            return BulletList(tuple(map_blocks(e, f) for e in entries))
         case DefinitionList(entries):
             return DefinitionList(
                 tuple(
-                    (_map_list(term, f), tuple(map_inlines(d, f) for d in defs))
+                    (_inline_notes(term, f), tuple(map_blocks(d, f) for d in defs))
                     for term, defs in entries
                 )
             )
-        case Header(level, a, content):
-            return Header(level, a, _map_list(content, f))
         case Table():
+            caption = replace(item.caption, blocks=map_blocks(item.caption.blocks, f))
             return replace(
                 item,
-                caption=_map_caption(item.caption, f),
-                head=_map_rows(item.head, f),
+                caption=caption,
+                head=_map_cells(item.head, f),
                 bodies=tuple(
-                    replace(b, head=_map_rows(b.head, f), rows=_map_rows(b.rows, f))
+                    replace(b, head=_map_cells(b.head, f), rows=_map_cells(b.rows, f))
                     for b in item.bodies
                 ),
-                foot=_map_rows(item.foot, f),
+                foot=_map_cells(item.foot, f),
             )
         case Figure(a, caption, content):
-            return Figure(a, _map_caption(caption, f), map_inlines(content, f))
+            return Figure(a, replace(caption, blocks=map_blocks(caption.blocks, f)),
+                          map_blocks(content, f))  # fmt: skip
         case Div(a, content):
-            return Div(a, map_inlines(content, f))
+            return Div(a, map_blocks(content, f))
+        case Plain() | Para() | Header() | LineBlock():
+            return _map_notes((item,), f)[0]
     return item
 
 

@@ -58,12 +58,17 @@ def read(dossier: Dossier, collector: Collector) -> Dossier:
     reader = FORMAT + ("-native_divs-native_spans" if dossier.raw_html == "refuse" else "")
     out, warnings = pandoc.run(["-f", reader, "-t", "json"], source, dossier.location)
     document = _load(out)
-    if _flatten_deep(document["blocks"]):
+    try:
+        # Deep nesting is rare: the JSON is only walked for it when decoding finds some.
+        read_blocks = ast.nesting_limit(MAX_DEPTH)(document["blocks"])
+    except (ast.TooDeep, RecursionError):
+        _flatten_deep(document["blocks"])
         collector.warning(
             dossier.location,
             f"lists, quotes or divs nested over {MAX_DEPTH} deep are printed flat below that depth",
         )
-    parsed = _split(ast.blocks(document["blocks"]), pieces, collector)
+        read_blocks = ast.blocks(document["blocks"])
+    parsed = _split(read_blocks, pieces, collector)
     for warning in warnings:
         collector.warning(*_locate_warning(warning, pieces, dossier.location))
     read_pieces = iter(
@@ -218,7 +223,7 @@ def _with_blocks(dossier: Dossier, parsed: Read) -> Dossier:
     )
 
 
-def _meta_text(value: ast.Json) -> str:
+def meta_text(value: ast.Json) -> str:
     match value.get("t"):
         case "MetaInlines":
             return ast.stringify(ast.inlines(value["c"]))
@@ -241,12 +246,12 @@ def _with_metadata(dossier: Dossier, meta: ast.Json, collector: Collector) -> Do
     chapter files are not dossier metadata, and saying so beats ignoring them quietly."""
     changes: dict[str, Any] = {}
     if "title" in meta and not dossier.title:
-        changes["title"] = _meta_text(meta["title"])
+        changes["title"] = meta_text(meta["title"])
     if "date" in meta and dossier.date is None:
-        changes["date"] = _date(_meta_text(meta["date"]))
+        changes["date"] = _date(meta_text(meta["date"]))
     if "author" in meta and not dossier.authors:
         people = meta["author"]["c"] if meta["author"]["t"] == "MetaList" else [meta["author"]]
-        changes["authors"] = tuple(Author(_meta_text(p)) for p in people if _meta_text(p))
+        changes["authors"] = tuple(Author(meta_text(p)) for p in people if meta_text(p))
     for key in sorted(set(meta) - _TITLE_BLOCK):
         collector.warning(
             dossier.location,

@@ -57,6 +57,7 @@ WRITERS: dict[str, str] = {
     "pdf": "dossier.writers.pdf:write_pdf",
     "epub": "dossier.writers.epub:write_epub",
     "html": "dossier.writers.html:write_html",
+    "docx": "dossier.writers.docx:write_docx",
 }
 
 

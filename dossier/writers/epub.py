@@ -8,7 +8,6 @@ import io
 import mimetypes
 import re
 import uuid
-import zipfile
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -26,6 +25,7 @@ from .base import Artifact, atomic_write
 from .epub_a11y import accessibility_facts
 from .epub_links import name_links
 from .epub_pages import CONTENT, PageMap, add_print_pages
+from .zips import repack
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
@@ -195,27 +195,6 @@ def _landmarks(
     if bib:
         guide.append({"type": "bibliography", "href": bib.file_name, "title": bib.title})
     return guide
-
-
-def repack(
-    data: bytes, when: dt.datetime, edits: dict[str, Callable[[bytes], bytes]] | None = None
-) -> bytes:
-    """The same zip with fixed entry times, ``mimetype`` first and stored: reproducible bytes."""
-    # Zip (DOS) times run from 1980 to 2107.
-    stamp = (min(max(when.year, 1980), 2107), when.month, when.day, 0, 0, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        order = {name: index for index, name in enumerate(source.namelist())}
-        for name in sorted(order, key=lambda n: (n != "mimetype", order[n])):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            content = source.read(name)
-            if edits and name in edits:
-                content = edits[name](content)
-            target.writestr(info, content, compresslevel=9)
-    return out.getvalue()
 
 
 def _page_source(rendered: Rendered) -> tuple[str, str]:

@@ -167,6 +167,19 @@ def test_lists_nested_a_thousand_deep(tmp_path: Path) -> None:
     folder = dossier(tmp_path / "d", f"# A\n\n{nested}\n\n{quotes}")
     result = build(folder, tmp_path / "out", ("epub", "html"))
     assert not result.failed, result.diagnostics
+    assert any("nested over 40 deep are printed flat" in m for m in messages(result.diagnostics))
+
+
+@pytest.mark.parametrize(("depth", "flattened"), [(40, False), (41, True)])
+def test_nesting_is_kept_to_forty_deep(tmp_path: Path, depth: int, flattened: bool) -> None:
+    quotes = ">" * depth + " deep\n"
+    folder = dossier(tmp_path / "d", f"# A\n\n{quotes}")
+    result = build(folder, tmp_path / "out", ("html",))
+    said = any("printed flat" in m for m in messages(result.diagnostics))
+    assert said is flattened
+    html = result.artifacts[0].path.read_text()
+    assert html.count("<blockquote") == 40
+    assert "deep" in html
 
 
 def test_unwritable_output_folder(tmp_path: Path) -> None:
