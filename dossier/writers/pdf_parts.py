@@ -8,7 +8,9 @@ anchors elsewhere) only shows in running heads and footers, which WeasyPrint mak
 the pages: each child reports its pages and waits for those values (``engine_parts``).
 Text that refers to a page elsewhere (the contents, a pointer to an endnote) is laid out
 with the page the previous build found (``hints``); a run whose guess was wrong is laid
-out again with the right values.
+out again with the right values. Without a previous build, the front matter, whose contents
+give the body's pages, is laid out last, with the pages the runs reported: the body's pages
+never depend on it.
 
 Used for long dossiers with several chapters, whatever the number of processes, so that the
 bytes do not depend on it (with one process the parts run one after the other, in about the
