@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -108,8 +109,12 @@ def build(
         str | None,
         typer.Option(help="Print layout: brief, report or auto; overrides the metadata."),
     ] = None,
+    timings: Annotated[
+        bool, typer.Option("--timings", help="Print where the time went, on stderr.")
+    ] = False,
 ) -> None:
     """Build dossiers into build/<slug>/<slug>.pdf, .epub (and .html, .docx)."""
+    began = time.monotonic()
     if layout is not None and layout not in LAYOUTS:
         raise typer.BadParameter(f"choose from {', '.join(LAYOUTS)}", param_hint="--layout")
     if pdf_variant not in PDF_VARIANTS:
@@ -136,7 +141,18 @@ def build(
         _report(result.diagnostics)
         for entry in result.current:
             typer.echo(f"up to date: {options.out / entry.path}")
+    if timings:
+        _timings(results, began)
     raise typer.Exit(_exit_code(results, strict))
+
+
+def _timings(results: list[Result], began: float) -> None:
+    from .timings import lines
+
+    _err(f"timings (seconds since the build started; {time.monotonic() - began:.2f} s in all):")
+    for result in results:
+        for line in lines(result.timings, began):
+            _err(f"  {result.source}: {line}")
 
 
 def _exit_code(results: list[Result], strict: bool) -> int:

@@ -8,6 +8,8 @@ from pathlib import Path
 from .limits import Limits
 
 FORMATS = ("pdf", "epub", "html", "docx")
+METADATA_FILE = "dossier.yaml"
+"""The file that makes a folder a dossier."""
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "none")
 
 

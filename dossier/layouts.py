@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .model import ResolvedDossier
+if TYPE_CHECKING:  # the CLI reads LAYOUTS without loading the model
+    from .model import ResolvedDossier
 
 LAYOUTS = ("brief", "report", "auto")
 

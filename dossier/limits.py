@@ -13,8 +13,10 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:  # imported by spawn: the build options name Limits, most commands spawn nothing
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 
@@ -136,6 +138,8 @@ def spawn(work: Callable[[Connection], None], limits: Limits) -> Child:
     """Fork a child that runs ``work(channel)`` under ``limits`` (memory and CPU; the
     parent keeps the wall clock). An exception in ``work`` is sent as ``("raised", exc)``,
     running out of memory as ``("memory", None)``."""
+    from multiprocessing.connection import Connection
+
     parent_end, child_end = socket.socketpair()
     pid = os.fork()
     if pid == 0:  # the child: never returns into the caller's code

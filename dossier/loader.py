@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .citations.sources import check_duplicates, load_references, sources_from_yaml
+from .config import METADATA_FILE as METADATA_FILE  # kept here for importers of loader
 from .errors import Collector, DossierError, Location, display_path
 from .layouts import LAYOUTS
 from .model import Author, Chapter, Dossier, Event, Issue, Markdown, Player, Source, Stance
@@ -17,7 +18,6 @@ from .textio import confined, read_text
 from .themes import theme_name_problem
 from .yamlio import LineDict, LineList, load_yaml
 
-METADATA_FILE = "dossier.yaml"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 

@@ -8,13 +8,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .config import BuildOptions
-from .loader import METADATA_FILE
+from .config import METADATA_FILE, BuildOptions
 from .themes import builtin_styles
 from .writers.base import atomic_write
 
@@ -35,6 +33,8 @@ ENGINES = (
 def versions() -> dict[str, str]:
     """dossier's and its engines' versions (read from package metadata, nothing imported;
     pandoc's from the executable that reads the sources)."""
+    from importlib.metadata import PackageNotFoundError, version
+
     from .markup import pandoc
 
     found = {"dossier": __version__, "pandoc": pandoc.version()}

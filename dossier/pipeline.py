@@ -6,14 +6,14 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from markupsafe import escape
-
+from . import timings
 from .characters import drop_forbidden
-from .config import FORMATS, BuildOptions
+from .config import FORMATS, METADATA_FILE, BuildOptions
 from .errors import (
     Collector,
     Diagnostic,
@@ -23,18 +23,23 @@ from .errors import (
     display_path,
     parse_warning,
 )
-from .loader import METADATA_FILE, load
 from .manifest import Entry, file_digest, input_digest, is_current, load_manifest, write_manifest
-from .model import Dossier, ResolvedDossier
-from .render import Rendered, render
-from .resolve import resolve
 from .slugs import slugify
 from .themes import theme_for
-from .writers.base import Artifact, get_writer
+from .writers.base import get_writer, warm
+
+# Loading, resolving and rendering are imported where they run: ``check`` renders nothing,
+# and a rebuild with everything up to date loads nothing.
+if TYPE_CHECKING:
+    from .model import Dossier, ResolvedDossier
+    from .render import Rendered
+    from .timings import Span
+    from .writers.base import Artifact
+
+    Source = Dossier | str | Path
 
 SOURCES = Path("sources")
 """Where ``dossier build`` without a path looks for dossiers."""
-Source = Dossier | str | Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,8 @@ class Result:
     """Artifacts that were up to date and not rebuilt."""
     inputs: str = ""
     """Digest of the inputs (empty for a ``Dossier`` built in code)."""
+    timings: tuple[Span, ...] = ()
+    """Where the build's time went (``--timings``)."""
 
     @property
     def failed(self) -> bool:
@@ -84,7 +91,10 @@ def shard(sources: Sequence[Path], k: int, n: int) -> list[Path]:
 
 def prepare(source: Source, allow_remote: bool = False) -> ResolvedDossier:
     """Load (unless given a ``Dossier``) and resolve; raises DossierError on any error."""
-    dossier = source if isinstance(source, Dossier) else load(source)
+    from .loader import load
+    from .resolve import resolve
+
+    dossier = load(source) if isinstance(source, str | Path) else source
     if not dossier.slug:
         # From the title as it is shown: without the characters ``resolve`` drops from it.
         title = drop_forbidden(dossier.title)[0]
@@ -97,6 +107,7 @@ def prepare(source: Source, allow_remote: bool = False) -> ResolvedDossier:
 def with_changes(path: Path, since: str) -> Dossier:
     """The dossier at ``path`` with a first chapter listing what changed since ``since``."""
     from .changes_report import chapter
+    from .loader import load
     from .revisions import against
     from .terms import terms
 
@@ -109,6 +120,8 @@ def with_remote(rendered: Rendered) -> Rendered:
     """Fetch remote images (allowed with --allow-remote) and point the outputs at copies."""
     if not rendered.resolved.remote:
         return rendered
+    from markupsafe import escape
+
     from .remote import fetch, local_name
 
     collector, files = Collector(), {}
@@ -129,7 +142,7 @@ def with_remote(rendered: Rendered) -> Rendered:
 
 
 def _name(source: Source) -> str:
-    return source.title if isinstance(source, Dossier) else display_path(Path(source))
+    return display_path(Path(source)) if isinstance(source, str | Path) else source.title
 
 
 def write(
@@ -141,18 +154,28 @@ def write(
 ) -> Result:
     """Load, resolve, render and write ``formats`` (in the order pdf, epub, html, docx: the
     PDF's final HTML and page numbers feed the EPUB and the HTML)."""
+    spans: list[Span] = []
+    imported = warm(formats)
     try:
-        if options.changes_since and not isinstance(source, Dossier):
-            source = with_changes(Path(source), options.changes_since)
-        resolved = prepare(source, options.allow_remote)
+        with timings.spans(spans, "loaded and resolved"):
+            if options.changes_since and isinstance(source, str | Path):
+                source = with_changes(Path(source), options.changes_since)
+            resolved = prepare(source, options.allow_remote)
         theme = theme_for(resolved.dossier, options.theme)
         hints = layout_hints or {}
-        rendered = render(resolved, theme, options.layout)
+        from .render import render
+
+        with timings.spans(spans, "rendered"):
+            rendered = render(resolved, theme, options.layout)
         rendered = with_remote(dataclasses.replace(rendered, page_map=page_map, layout_hints=hints))
         folder = options.out / resolved.dossier.slug
         written: list[Artifact] = []
+        with timings.spans(spans, "writers imported"):
+            imported()
         for fmt in (f for f in FORMATS if f in formats):
-            artifact = get_writer(fmt)(rendered, theme, folder, options)
+            with timings.spans(spans, f"{fmt} written"):
+                artifact = get_writer(fmt)(rendered, theme, folder, options)
+            spans.extend(dataclasses.replace(t, what=f"{fmt} {t.what}") for t in artifact.timings)
             if artifact.print_html is not None:
                 rendered = dataclasses.replace(
                     rendered, print_html=artifact.print_html, page_map=artifact.page_map
@@ -160,8 +183,10 @@ def write(
             written.append(artifact)
     except DossierError as exc:
         return Result(_name(source), diagnostics=exc.diagnostics)
+    finally:
+        imported()
     found = [*resolved.diagnostics, *(d for a in written for d in a.diagnostics)]
-    return Result(_name(source), tuple(written), tuple(found))
+    return Result(_name(source), tuple(written), tuple(found), timings=tuple(spans))
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +203,7 @@ class _Plan:
 
 def _plan(source: Source, options: BuildOptions, manifest: dict[tuple[str, str], Entry]) -> _Plan:
     wanted = [f for f in FORMATS if f in options.formats]
-    if isinstance(source, Dossier):
+    if not isinstance(source, str | Path):
         return _Plan(source, "", (), _split(wanted, options), ())
     name = display_path(Path(source))
     try:
@@ -238,6 +263,8 @@ def build_many(
     outcomes: dict[int, list[Result]] = {i: [] for i in range(len(plans))}
     pool = executor
     if pool is None and options.jobs > 1 and len(tasks) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
         pool = ProcessPoolExecutor(max_workers=min(options.jobs, len(tasks)))
     try:
         if pool is None:
@@ -283,7 +310,8 @@ def _combine(plan: _Plan, outcomes: list[Result]) -> Result:
     source = outcomes[0].source if outcomes else _name(plan.source)
     remembered = tuple(parse_warning(w) for e in plan.current for w in e.warnings)
     diagnostics = tuple(dict.fromkeys((*diagnostics, *remembered)))
-    return Result(source, tuple(artifacts), diagnostics, plan.current, plan.inputs)
+    spans = tuple(t for r in outcomes for t in r.timings)
+    return Result(source, tuple(artifacts), diagnostics, plan.current, plan.inputs, spans)
 
 
 def _record(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import DossierError, Location
-from .model import Dossier
+
+if TYPE_CHECKING:  # the model is imported where dossiers are loaded, not by every command
+    from .model import Dossier
 
 THEME_URL_PREFIX = "_theme/"
 """Where the print HTML finds theme files, relative to itself (see ``fetcher``)."""

@@ -56,6 +56,8 @@ class Pair:
     hints: tuple[tuple[str, int], ...]
     warm: Path
     page_maps: tuple[Any, Any]
+    layouts: tuple[list[str], list[str]]
+    """The parts laid out by the first (cold) and the second (warm) build, in order."""
 
 
 def _paths(result: Result) -> dict[str, Path]:
@@ -82,7 +84,15 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Pair:
     pdf = next(a for a in cold.artifacts if a.format == "pdf")
     one = next(a for a in single.artifacts if a.format == "pdf")
     return Pair(_paths(single)["pdf"], pdf.path, _paths(single)["html"], cold_html,
-                pdf.layout_hints, folder / "warm.pdf", (one.page_map, pdf.page_map))  # fmt: skip
+                pdf.layout_hints, folder / "warm.pdf", (one.page_map, pdf.page_map),
+                (_layouts(cold), _layouts(warm)))  # fmt: skip
+
+
+def _layouts(result: Result) -> list[str]:
+    """The part of each layout the build made (``front``, ``run 2 …``), from its timings."""
+    found = [s for s in result.timings if s.what.startswith("pdf ") and ": layout" in s.what]
+    found.sort(key=lambda s: s.start)
+    return [s.what.removeprefix("pdf ").partition(":")[0] for s in found]
 
 
 def _texts(path: Path) -> list[str]:
@@ -125,6 +135,19 @@ def test_the_parallel_path_was_taken(pair: Pair) -> None:
     names = {name for name, _ in pair.hints}
     assert any(n.startswith("en-") for n in names)  # the endnote the pointer refers to
     assert "chapter-1" in names and "refs" in names  # the contents' targets
+
+
+def test_no_part_is_laid_out_twice_for_want_of_guesses(pair: Pair) -> None:
+    cold, warm = pair.layouts
+    # First build, no pages from a previous one: the front matter is laid out once, last,
+    # when the body's pages are known. Only the run whose text gives the page of the
+    # over-long note (at the end of the body) had to guess, and is laid out again.
+    assert cold.count("front") == 1 and cold[-2] == "front"
+    assert [name for name in cold if name.endswith(" again")] == [cold[-1]]
+    assert cold[-1].startswith("run 1 (chapters 1–")  # chapter 3 is in the first run
+    # Second build: every guess from the first build's pages was right.
+    assert len(warm) == len(set(warm)) == len(cold) - 1
+    assert not any(name.endswith(" again") for name in warm)
 
 
 def test_same_pages_and_same_text_on_every_page(pair: Pair) -> None:

@@ -6,6 +6,7 @@ time limit, and turns a failure or a warning into diagnostics instead of a trace
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -30,6 +31,13 @@ def executable() -> str:
     chosen = os.environ.get("DOSSIER_PANDOC", "")
     if chosen:
         return chosen
+    # The wheel's binary, found without importing pypandoc: its import and its search (which
+    # runs every pandoc it finds) cost more than a short command's whole work.
+    spec = importlib.util.find_spec("pypandoc")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        bundled = Path(folder) / "files" / "pandoc"
+        if bundled.is_file() and os.access(bundled, os.X_OK):
+            return str(bundled)
     try:
         import pypandoc
 

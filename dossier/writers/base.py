@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import tempfile
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..config import BuildOptions
 from ..errors import Diagnostic, DossierError, Location, display_path
-from ..render import Rendered
-from ..themes import Theme
+
+if TYPE_CHECKING:  # the manifest writes files with atomic_write, never renders
+    from ..config import BuildOptions
+    from ..render import Rendered
+    from ..themes import Theme
+    from ..timings import Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,8 @@ class Artifact:
     page_source: tuple[str, ...] = ()
     """For an EPUB built without the PDF's pages: what ``epub_pages.add_print_pages`` needs
     to add them afterwards (source label, page-list title, ISO timestamp)."""
+    timings: tuple[Span, ...] = ()
+    """Where the writer's time went (``--timings``)."""
 
 
 class Writer(Protocol):
@@ -51,6 +59,25 @@ WRITERS: dict[str, str] = {
     "html": "dossier.writers.html:write_html",
     "docx": "dossier.writers.docx:write_docx",
 }
+
+
+def warm(names: Iterable[str]) -> Callable[[], None]:
+    """Import these writers (and their engines: WeasyPrint takes most of a second) in a thread
+    while the caller loads the sources, which mostly waits for pandoc. Returns the function
+    that waits for the imports to be over, to call before using a writer and before forking:
+    a child forked during an import could wait for its lock forever."""
+    modules = [WRITERS[name].partition(":")[0] for name in names if name in WRITERS]
+    if not modules:
+        return lambda: None
+
+    def load() -> None:
+        for module in modules:
+            with contextlib.suppress(Exception):  # get_writer imports again and reports it
+                importlib.import_module(module)
+
+    thread = threading.Thread(target=load, name="dossier-warm", daemon=True)
+    thread.start()
+    return thread.join
 
 
 def get_writer(name: str) -> Writer:

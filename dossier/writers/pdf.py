@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 from weasyprint import HTML
 from weasyprint.document import Document
 
-from .. import engine_fixes
+from .. import engine_fixes, timings
 from ..config import BuildOptions
 from ..errors import Diagnostic, DossierError, Level, Location, display_path
 from ..fetcher import ConfinedFetcher
 from ..limits import LimitExceeded, run_limited
 from ..render import Rendered
 from ..themes import THEME_URL_PREFIX, Theme
+from ..timings import Span
 from .base import Artifact, atomic_write
 
 if TYPE_CHECKING:
@@ -277,6 +279,7 @@ class _Laid:
     print_html: str
     page_map: tuple[tuple[str, str], ...]
     hints: tuple[tuple[str, int], ...] = ()
+    spans: tuple[Span, ...] = ()
 
 
 def _lay_out(rendered: Rendered, theme: Theme, options: BuildOptions) -> _Laid:
@@ -291,15 +294,18 @@ def _lay_out(rendered: Rendered, theme: Theme, options: BuildOptions) -> _Laid:
     def make_html(text: str) -> HTML:
         return HTML(string=text, base_url=f"{root}/", url_fetcher=fetcher)
 
+    spans: list[Span] = []
     with _weasyprint_warnings() as records:
         numbers = range(1, len(resolved.notes) + 1)
-        document, bad, blocks = layout(rendered.print_html, make_html, numbers)
+        with timings.spans(spans, "one pass: layout"):
+            document, bad, blocks = layout(rendered.print_html, make_html, numbers)
         variant = None if options.pdf_variant == "none" else options.pdf_variant
-        data = document.write_pdf(pdf_variant=variant)
+        with timings.spans(spans, "one pass: drawing"):
+            data = document.write_pdf(pdf_variant=variant)
     diagnostics += _engine_diagnostics(rendered, known, records.messages, bad)
     return _Laid(data, len(document.pages), tuple(diagnostics),
                  with_breaks(rendered.print_html, blocks),
-                 page_map(document, rendered.body_anchor))  # fmt: skip
+                 page_map(document, rendered.body_anchor), spans=tuple(spans))  # fmt: skip
 
 
 def _engine_diagnostics(rendered: Rendered, known: set[str], messages: Iterable[str],
@@ -326,14 +332,35 @@ def _lay_out_parts(parts: Split, rendered: Rendered, theme: Theme, options: Buil
     resolved = rendered.resolved
     root = resolved.dossier.root or theme.dirs[-1]
     fetcher = ConfinedFetcher(root, theme, rendered.remote_files)
-    diagnostics = stylesheet_warnings(rendered, theme, fetcher)
+    spans: list[Span] = []
+    with timings.spans(spans, "style sheets checked"):
+        diagnostics = stylesheet_warnings(rendered, theme, fetcher)
     known = {d.message.removeprefix("CSS: ") for d in diagnostics}
     engine_fixes.keep_notes_with_calls()  # before forking: every part inherits it
-    assembly = pdf_parts.lay_out(parts, rendered, theme, options, rendered.layout_hints)
+    start = timings.now()
+    merger = pdf_merge.Merger()
+    try:
+        assembly = pdf_parts.lay_out(parts, rendered, theme, options, rendered.layout_hints)
+    except BaseException:
+        merger.stop()
+        raise
     if assembly is None:
+        merger.stop()
         return None
+    end = timings.now()
+    share = timings.busy_share(assembly.spans, options.layout_jobs, start, end)
+    spans.append(Span(f"parts laid out ({assembly.layouts} layouts of {len(assembly.done)} "
+                      f"parts; {share:.0%} of {options.layout_jobs} cores busy)", start, end,
+                      busy=False))  # fmt: skip
+    spans.extend(assembly.spans)
     done = assembly.done
-    data = pdf_merge.merge([d.data for d in done], assembly.own)
+    with timings.spans(spans, "parts merged"):
+        remaining = max(1.0, start + options.limits.seconds - timings.now())
+        try:
+            data = merger.merge([d.data for d in done], assembly.own, remaining)
+        except subprocess.TimeoutExpired:
+            message = f"PDF layout did not finish within {options.limits.seconds:g} s"
+            raise LimitExceeded(f"{message} (raise --pdf-timeout)") from None
     messages = [m for d in done for m in d.messages]
     diagnostics += _engine_diagnostics(rendered, known, messages, [n for d in done for n in d.bad])
     blocks = set().union(*(d.blocks for d in done))
@@ -341,7 +368,7 @@ def _lay_out_parts(parts: Split, rendered: Rendered, theme: Theme, options: Buil
     final_html = with_breaks(rendered.print_html, blocks)
     labels = page_labels(starts, done[0].pages)
     hints = tuple(sorted(assembly.hints.items()))
-    return _Laid(data, len(starts), tuple(diagnostics), final_html, labels, hints)
+    return _Laid(data, len(starts), tuple(diagnostics), final_html, labels, hints, tuple(spans))
 
 
 def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOptions) -> Artifact:
@@ -359,6 +386,8 @@ def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpti
     except LimitExceeded as exc:
         raise DossierError.at(dossier.location, str(exc)) from None
     target = folder / f"{dossier.slug}.pdf"
-    atomic_write(target, laid.data)
+    spans = list(laid.spans)
+    with timings.spans(spans, "PDF written"):
+        atomic_write(target, laid.data)
     return Artifact(dossier.slug, "pdf", target, laid.diagnostics, laid.pages, laid.print_html,
-                    laid.page_map, laid.hints)  # fmt: skip
+                    laid.page_map, laid.hints, timings=tuple(spans))  # fmt: skip

@@ -7,14 +7,63 @@ pikepdf) does the copying, so assembling takes a fraction of a second.
 from __future__ import annotations
 
 import io
+import os
+import pickle
 import re
+import subprocess
+import sys
 import warnings
 import zlib
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, OutlineItem, Pdf
+
+
+class Merger:
+    """``merge`` in a fresh Python process, started before the parts are laid out so that
+    its start-up (pikepdf, fontTools) costs no time at the end. Fresh rather than forked: the
+    build process holds the loaded dossier, and merging a long report takes as much memory
+    again; apart, neither process grows past the largest layout process."""
+
+    def __init__(self) -> None:
+        package = Path(__file__).resolve().parents[2]  # the folder that holds ``dossier``
+        path = os.pathsep.join(p for p in (str(package), os.environ.get("PYTHONPATH")) if p)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "dossier.writers.pdf_merge"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": path},
+        )
+
+    def merge(self, parts: Sequence[bytes], own: Sequence[frozenset[str]], timeout: float) -> bytes:
+        """The merged PDF; an error (as ``RuntimeError``) if the process failed."""
+        try:
+            out, err = self.process.communicate(pickle.dumps((list(parts), list(own))), timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise
+        if self.process.returncode != 0:
+            raise RuntimeError(f"merging the PDF's parts failed: {err.decode(errors='replace')}")
+        return out
+
+    def stop(self) -> None:
+        """End the process unused (the layout failed)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
+
+
+def _serve() -> None:
+    """The merging process: parts on stdin (pickled by the build), the PDF on stdout."""
+    import fontTools.ttLib  # noqa: F401 -- imported while the parts are laid out
+
+    parts, own = pickle.loads(sys.stdin.buffer.read())
+    sys.stdout.buffer.write(merge(parts, own))
+    sys.stdout.buffer.flush()
 
 
 def merge(parts: Sequence[bytes], own: Sequence[frozenset[str]]) -> bytes:
@@ -313,7 +362,7 @@ def _to_unicode(text: dict[int, bytes]) -> bytes:
 def _union_glyphs(subsets: Sequence[bytes]) -> bytes:
     """One TrueType program with every glyph of ``subsets`` (subsets of one font that kept
     its glyph ids: a glyph is at the same index in each, or empty)."""
-    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont
 
     fonts = []
     for data in subsets:
@@ -325,17 +374,21 @@ def _union_glyphs(subsets: Sequence[bytes]) -> bytes:
         font.setGlyphOrder([f"g{i}" for i in range(count)])
         fonts.append(font)
     base = max(fonts, key=lambda f: f["maxp"].numGlyphs)
-    glyf, hmtx = base["glyf"], base["hmtx"]
+    # Glyphs are compared and copied as the bytes they are stored as, never decoded: the
+    # union of a long report's subsets then takes a fraction of the time, and the program
+    # keeps each glyph exactly as the subset had it.
+    glyphs, hmtx = base["glyf"].glyphs, base["hmtx"]
     for font in fonts:
         if font is base:
             continue
+        their_glyphs, their_hmtx = font["glyf"].glyphs, font["hmtx"]
         for name in font.getGlyphOrder():
-            glyph = font["glyf"][name]
-            if glyph.numberOfContours != 0 and glyf[name].numberOfContours == 0:
-                glyf[name] = glyph
-                hmtx[name] = font["hmtx"][name]
-            elif hmtx[name][0] == 0 and font["hmtx"][name][0] != 0:
-                hmtx[name] = font["hmtx"][name]  # a space: no outline, but an advance
+            glyph = their_glyphs[name]
+            if _drawn(glyph) and not _drawn(glyphs[name]):
+                glyphs[name] = glyph
+                hmtx[name] = their_hmtx[name]
+            elif hmtx[name][0] == 0 and their_hmtx[name][0] != 0:
+                hmtx[name] = their_hmtx[name]  # a space: no outline, but an advance
         if "cmap" in base and "cmap" in font:
             for table, theirs in zip(base["cmap"].tables, font["cmap"].tables, strict=False):
                 for code, name in theirs.cmap.items():
@@ -348,3 +401,13 @@ def _union_glyphs(subsets: Sequence[bytes]) -> bytes:
     stream = io.BytesIO()
     base.save(stream)
     return stream.getvalue()
+
+
+def _drawn(glyph: Any) -> bool:
+    """Whether a glyph has an outline (or components), read without decoding it."""
+    data = getattr(glyph, "data", None)
+    return bool(data) if data is not None else glyph.numberOfContours != 0
+
+
+if __name__ == "__main__":
+    _serve()

@@ -8,7 +8,9 @@ anchors elsewhere) only shows in running heads and footers, which WeasyPrint mak
 the pages: each child reports its pages and waits for those values (``engine_parts``).
 Text that refers to a page elsewhere (the contents, a pointer to an endnote) is laid out
 with the page the previous build found (``hints``); a run whose guess was wrong is laid
-out again with the right values.
+out again with the right values. Without a previous build, the front matter, whose contents
+give the body's pages, is laid out last, with the pages the runs reported: the body's pages
+never depend on it.
 
 Used for long dossiers with several chapters, whatever the number of processes, so that the
 bytes do not depend on it (with one process the parts run one after the other, in about the
@@ -27,13 +29,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
-from .. import engine_parts
+from .. import engine_parts, timings
 from ..config import BuildOptions
 from ..engine_parts import Outside, Paginated
 from ..fetcher import ConfinedFetcher
 from ..limits import Child, LimitExceeded, death, spawn
 from ..render import Rendered
 from ..themes import THEME_URL_PREFIX, Theme
+from ..timings import Span
 
 FRONT, BODY, CHAPTER, END = (f"<!--dossier:{m}-->" for m in ("front", "body", "chapter", "end"))
 MIN_BODY_CHARS = 120_000
@@ -131,6 +134,8 @@ class Job:
     """One part to lay out."""
 
     index: int
+    name: str
+    """``front``, or ``run K`` (for ``--timings``)."""
     html: str
     first: str
     """Its first anchor (for a run of chapters: where the previous build says it began)."""
@@ -139,6 +144,10 @@ class Job:
     guesses: Outside
     told: Outside | None = None
     """The real values when already known (a part laid out again): no waiting."""
+    last: bool = False
+    """Started only once every other part has reported its pages, with their anchors as its
+    guesses: the front matter without a previous build's pages (its contents give the
+    body's pages, and the body's pages never depend on it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +164,8 @@ class Done:
     messages: tuple[str, ...]
     own: frozenset[str]
     """The anchors laid out in this part (its named destinations)."""
+    spans: tuple[Span, ...] = ()
+    """Where its time went (``--timings``)."""
 
 
 def _run(job: Job, rendered: Rendered, theme: Theme, options: BuildOptions,
@@ -166,21 +177,31 @@ def _run(job: Job, rendered: Rendered, theme: Theme, options: BuildOptions,
 
     root = rendered.resolved.dossier.root or theme.dirs[-1]
     fetcher = ConfinedFetcher(root, theme, rendered.remote_files)
+    spans: list[Span] = []
+    mark = timings.now()
 
     def make_html(text: str) -> HTML:
         return HTML(string=text, base_url=f"{root}/", url_fetcher=fetcher)
 
     def told(report: Paginated) -> Outside:
+        nonlocal mark
+        paginated = timings.now()
+        spans.append(Span(f"{job.name}: layout ({report.pages} pages)", mark, paginated))
+        mark = paginated
         if job.told is not None:
             return job.told
         channel.send(("paginated", report))
         given: Outside = channel.recv()
+        mark = timings.now()
+        spans.append(Span(f"{job.name}: waits to be told", paginated, mark, busy=False))
         return given
 
     part = engine_parts.Part(job.guesses, told, job.own)
     with _weasyprint_warnings() as records:
         with engine_parts.laying_out(part):
             document, bad, blocks = layout(job.html, make_html, job.notes)
+        spans.append(Span(f"{job.name}: heads and footers", mark, timings.now()))
+        mark = timings.now()
         own = frozenset(name for page in document.pages for name in page.anchors)
         # Links to anchors of other parts (not to nowhere: that warns, as in one pass).
         elsewhere = {
@@ -193,9 +214,11 @@ def _run(job: Job, rendered: Rendered, theme: Theme, options: BuildOptions,
             document.pages[-1].anchors.update(dict.fromkeys(sorted(elsewhere), (0, 0, 0, 0)))
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         data = document.write_pdf(pdf_variant=variant)
+    spans.append(Span(f"{job.name}: drawing", mark, timings.now()))
     assert part.report is not None and part.given is not None
     done = Done(data, len(document.pages), part.report, part.given, tuple(bad), frozenset(blocks),
-                tuple(page_starts(document)), tuple(records.messages), own)  # fmt: skip
+                tuple(page_starts(document)), tuple(records.messages), own,
+                tuple(spans))  # fmt: skip
     channel.send(("done", done))
 
 
@@ -207,6 +230,7 @@ class _State:
     done: Done | None = None
     waiting: bool = False
     reaped: bool = False
+    started: float = 0.0
 
     def reap(self) -> int:
         assert self.child is not None
@@ -214,18 +238,22 @@ class _State:
         return self.child.reap()
 
 
-class _Truth:
-    """The whole document's values, from every part's report."""
+_NOTHING = Paginated(0, {}, {}, {})
 
-    def __init__(self, reports: Sequence[Paginated]) -> None:
-        self.reports = reports
-        pages = [r.pages for r in reports]
+
+class _Truth:
+    """The whole document's values, from every part's report (a part that has not reported
+    yet counts as empty: the body's anchors do not depend on the front matter's pages)."""
+
+    def __init__(self, reports: Sequence[Paginated | None]) -> None:
+        self.reports = [r or _NOTHING for r in reports]
+        pages = [r.pages for r in self.reports]
         # The front matter counts apart; the body is one page group numbered from 1.
         self.offsets = [0, *(sum(pages[1:k]) for k in range(1, len(pages)))]
         self.total = sum(pages)
         self.anchors: dict[str, int] = {}
         self.owner: dict[str, int] = {}
-        for k, report in enumerate(reports):
+        for k, report in enumerate(self.reports):
             for name, value in report.anchors.items():
                 self.anchors.setdefault(name, value + self.offsets[k])
                 self.owner.setdefault(name, k)
@@ -247,14 +275,19 @@ class _Truth:
 _TITLED = re.compile(r"\s*<section[^>]*>\s*<h1[\s>]")
 
 
-def _parts(parts: Split, hints: dict[str, int]) -> list[Job]:
+def cuts(parts: Split) -> list[tuple[int, int]]:
+    """The body's runs of chapters (``[first, end)``), from the HTML alone."""
     # A run starts only at a chapter with a title: the bookmarks of one without nest under
     # the previous chapter's, as in one pass.
     starts = [0, *(i for i, c in enumerate(parts.chapters) if i and _TITLED.match(c))]
     ends = [*starts[1:], len(parts.chapters)]
     sizes = [sum(map(len, parts.chapters[a:b])) for a, b in zip(starts, ends, strict=True)]
     count = max(2, min(RUNS, len(sizes), sum(sizes) // RUN_CHARS))
-    bounds = [(starts[a], ends[b - 1]) for a, b in runs(sizes, count)]
+    return [(starts[a], ends[b - 1]) for a, b in runs(sizes, count)]
+
+
+def _parts(parts: Split, hints: dict[str, int]) -> list[Job]:
+    bounds = cuts(parts)
     htmls = [parts.front_html(), *(parts.body_html(a, b) for a, b in bounds)]
     ids = [_ID.findall(h) for h in htmls]
     owns = [frozenset(found) for found in ids]
@@ -265,30 +298,35 @@ def _parts(parts: Split, hints: dict[str, int]) -> list[Job]:
         offset = max(0, hints.get(first, 1) - 1) if k else 0
         guesses = Outside(offset, 0, {}, {n: hints.get(n, 0) for n in every - owns[k]})
         notes = tuple(int(n) for n in _NOTE.findall(html))
-        made.append(Job(k, html, first, owns[k], notes, guesses))
+        name = f"run {k} (chapters {bounds[k - 1][0] + 1}–{bounds[k - 1][1]})" if k else "front"
+        # Without a previous build's pages, the front matter waits for the body's.
+        made.append(Job(k, name, html, first, owns[k], notes, guesses, last=not k and not hints))
     return made
 
 
 class _Pool:
     """Children laying out parts: at most ``width`` computing at once (a part waiting to be
-    told does not count), the front first, then the largest (for balance). Every part is
-    told the real values once every part has reported its pages."""
+    told does not count), the longest first so that no core is left alone with a long part
+    at the end; a part laid out ``last`` once the others have reported. Every part is told
+    the real values once every part has reported its pages."""
 
     def __init__(self, jobs: Sequence[Job], rendered: Rendered, theme: Theme,
                  options: BuildOptions, deadline: float) -> None:  # fmt: skip
         self.states = [_State(job) for job in jobs]
-        self.queue = sorted(self.states, key=lambda s: (s.job.index != 0, -len(s.job.html)))
+        self.queue = sorted((s for s in self.states if not s.job.last),
+                            key=lambda s: -len(s.job.html))  # fmt: skip
+        self.later = [s for s in self.states if s.job.last]
         self.ready: list[_State] = []
         self.truth: _Truth | None = None
         self.work = (rendered, theme, options)
         self.limits, self.width, self.deadline = options.limits, options.layout_jobs, deadline
+        self.began = timings.now()
 
     def computing(self) -> int:
         return sum(1 for s in self.states if s.child and not s.done and not s.waiting)
 
-    def reports(self) -> list[Paginated] | None:
-        found = [s.done.report if s.done else s.report for s in self.states]
-        return None if any(r is None for r in found) else found  # type: ignore[return-value]
+    def reports(self) -> list[Paginated | None]:
+        return [s.done.report if s.done else s.report for s in self.states]
 
     def start(self, state: _State) -> None:
         rendered, theme, options = self.work
@@ -300,7 +338,20 @@ class _Pool:
                     other.child.channel.close()
             _run(job, rendered, theme, options, channel)
 
+        state.started = timings.now()
         state.child = spawn(work, self.limits)
+
+    def start_later(self) -> None:
+        """Queue the parts laid out last (first in the queue) once the others reported."""
+        reports = self.reports()
+        if not self.later or any(r is None for s, r in zip(self.states, reports, strict=True)
+                                 if not s.job.last):  # fmt: skip
+            return
+        known = _Truth(reports)
+        for state in self.later:
+            k = state.job.index
+            state.job = dataclasses.replace(state.job, guesses=known.outside(k))
+        self.queue[:0], self.later = self.later, []
 
     def tell(self, state: _State) -> None:
         assert self.truth is not None and state.child is not None
@@ -324,9 +375,7 @@ class _Pool:
         if kind == "paginated":
             state.report, state.waiting = value, True
             if self.truth is not None:  # laid out again after being told: tell again
-                reports = self.reports()
-                assert reports is not None
-                self.truth = _Truth(reports)
+                self.truth = _Truth(self.reports())
                 self.tell(state)
             else:
                 self.ready.append(state)
@@ -350,10 +399,11 @@ class _Pool:
 
     def _run(self) -> list[Done]:
         while not all(s.done for s in self.states):
+            self.start_later()
             while self.queue and self.computing() < self.width:
                 self.start(self.queue.pop(0))
             reports = self.reports() if self.truth is None else None
-            if reports is not None:
+            if reports is not None and all(r is not None for r in reports):
                 self.truth = _Truth(reports)
             while self.truth is not None and self.ready and self.computing() < self.width:
                 self.tell(self.ready.pop(0))
@@ -368,6 +418,15 @@ class _Pool:
                 self.receive(live[channel])  # type: ignore[index]
         return [s.done for s in self.states if s.done is not None]
 
+    def spans(self) -> list[Span]:
+        """Each part's spans, and its time in the queue."""
+        found = []
+        for state in self.states:
+            if state.started > self.began:
+                found.append(Span(f"{state.job.name}: queued", self.began, state.started, False))
+            found.extend(state.done.spans if state.done else ())
+        return found
+
 
 @dataclass(frozen=True, slots=True)
 class Assembly:
@@ -378,6 +437,9 @@ class Assembly:
     hints: dict[str, int]
     """Pages the next build's guesses start from: anchors that text referred to, and each
     run's first anchor."""
+    layouts: int
+    """Parts laid out, counting those laid out again (as many as parts when no guess failed)."""
+    spans: tuple[Span, ...]
 
 
 def lay_out(parts: Split, rendered: Rendered, theme: Theme, options: BuildOptions,
@@ -385,7 +447,9 @@ def lay_out(parts: Split, rendered: Rendered, theme: Theme, options: BuildOption
     """Every part laid out with the real values; None when they did not settle."""
     deadline = time.monotonic() + options.limits.seconds
     jobs = _parts(parts, hints)
-    done = _Pool(jobs, rendered, theme, options, deadline).run()
+    pool = _Pool(jobs, rendered, theme, options, deadline)
+    done = pool.run()
+    spans, layouts = pool.spans(), len(jobs)
     for _ in range(MAX_ROUNDS):
         truth = _Truth([d.report for d in done])
         wrong = [k for k, d in enumerate(done) if truth.wrong(k, d)]
@@ -393,12 +457,17 @@ def lay_out(parts: Split, rendered: Rendered, theme: Theme, options: BuildOption
             used = {n for d in done for n in d.report.used}
             firsts = {job.first for job in jobs[1:]}
             kept = {n: v for n, v in truth.anchors.items() if n in used or n in firsts}
-            return Assembly(tuple(done), tuple(d.own for d in done), kept)
+            return Assembly(tuple(done), tuple(d.own for d in done), kept, layouts,
+                            tuple(spans))  # fmt: skip
         again = []
         for k in wrong:
             outside = truth.outside(k)
-            again.append(dataclasses.replace(jobs[k], guesses=outside, told=outside))
-        redone = _Pool(again, rendered, theme, options, deadline).run()
+            again.append(dataclasses.replace(jobs[k], guesses=outside, told=outside, last=False,
+                                             name=f"{jobs[k].name} again"))  # fmt: skip
+        pool = _Pool(again, rendered, theme, options, deadline)
+        redone = pool.run()
+        spans += pool.spans()
+        layouts += len(again)
         for job, result in zip(again, redone, strict=True):
             done[job.index] = result
     return None

@@ -1,0 +1,55 @@
+"""Short commands import only what they use: ``check`` no renderer or writer, an EPUB build no
+PDF engine, a rebuild with everything up to date not even the loader."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT, SAMPLE
+
+# Runs the command line as ``dossier`` does, then prints the modules it imported.
+_PROBE = """
+import atexit, json, runpy, sys
+atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))
+sys.argv = ["dossier", *sys.argv[1:]]
+runpy.run_module("dossier.cli", run_name="__main__")
+"""
+PDF_ENGINE = {"weasyprint", "pikepdf", "fontTools", "pydyf", "dossier.writers.pdf"}
+WRITERS = PDF_ENGINE | {"ebooklib", "PIL", "dossier.writers.epub", "dossier.cover"}
+RENDERING = {"jinja2", "dossier.render"}
+READING = {"dossier.loader", "dossier.resolve", "dossier.markup.ast", "yaml", "lxml", "nh3"}
+
+
+def _imported(*args: str, says: str = "") -> set[str]:
+    done = subprocess.run([sys.executable, "-c", _PROBE, *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert says in done.stdout
+    modules: list[str] = json.loads(done.stderr.strip().splitlines()[-1])
+    # A package counts as imported when any of its modules is.
+    return {name for module in modules for name in (module, module.partition(".")[0])}
+
+
+def test_check_reads_and_resolves_but_renders_and_writes_nothing() -> None:
+    imported = _imported("check", str(SAMPLE))
+    assert "dossier.resolve" in imported
+    assert not imported & (WRITERS | RENDERING)
+    assert "pypandoc" not in imported  # the wheel's pandoc is found without importing it
+    assert "concurrent.futures.process" not in imported  # no pool of processes
+
+
+def test_an_epub_build_never_imports_the_pdf_engine(tmp_path: Path) -> None:
+    imported = _imported("build", str(SAMPLE), "--out", str(tmp_path), "-f", "epub")
+    assert "ebooklib" in imported and (tmp_path / "ukraine-talks" / "ukraine-talks.epub").is_file()
+    assert not imported & PDF_ENGINE
+
+
+def test_a_rebuild_with_nothing_to_do_reads_no_source(tmp_path: Path) -> None:
+    _imported("build", str(SAMPLE), "--out", str(tmp_path), "-f", "epub,html")
+    imported = _imported("build", str(SAMPLE), "--out", str(tmp_path), "-f", "epub,html",
+                         says="up to date")  # fmt: skip
+    assert "dossier.manifest" in imported
+    assert not imported & (WRITERS | RENDERING | READING)
