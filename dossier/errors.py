@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -78,12 +78,34 @@ class Collector:
     """Gathers diagnostics through a stage, so all problems are reported together."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    _once: dict[tuple[str, str], tuple[int, Location, Callable[[int], str], int]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    """Per (file, kind) of ``once_per_file``: index of its warning, first place, its
+    message, how many were found."""
 
     def error(self, location: Location, message: str) -> None:
         self.diagnostics.append(Diagnostic(location, Level.ERROR, message))
 
     def warning(self, location: Location, message: str) -> None:
         self.diagnostics.append(Diagnostic(location, Level.WARNING, message))
+
+    def once_per_file(
+        self, kind: str, location: Location, message: Callable[[int], str], count: int = 1
+    ) -> None:
+        """One warning of ``kind`` per file however often it is found (a file is read, then
+        its YAML or JSON is): at the first place, ``message(how many more)``."""
+        key = (location.path, kind)
+        if key in self._once:
+            index, first, said, total = self._once[key]
+            if location < first:
+                first, said = location, message
+            total += count
+        else:
+            index, first, said, total = len(self.diagnostics), location, message, count
+            self.diagnostics.append(Diagnostic(first, Level.WARNING, ""))
+        self.diagnostics[index] = Diagnostic(first, Level.WARNING, said(total - 1))
+        self._once[key] = (index, first, said, total)
 
     @property
     def errors(self) -> list[Diagnostic]:

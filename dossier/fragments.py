@@ -168,10 +168,8 @@ class Writer(HtmlWriter):
         return "".join(out)
 
     def _sanitized(self, html: str) -> str:
-        clean = sanitize(html)
-        for src in re.findall(r'<img[^>]*\ssrc="([^"]*)"', clean):
-            self.check_image(src, self.where)  # raw images obey the same rules
-        return clean
+        # Raw images obey the same rules as Markdown ones.
+        return _RAW_IMAGE.sub(self._raw_image, sanitize(html))
 
     def entry(self, blocks: tuple[ast.Block, ...]) -> str:
         """A bibliography entry as phrasing HTML."""
@@ -305,6 +303,13 @@ class Writer(HtmlWriter):
         return super().math(math)
 
     def note(self, note: ast.Note, suffix: str = "") -> str:
+        if self._in_note:
+            # Pandoc reads ``^[a ^[b]]`` as a note in a note; a note has no place for calls
+            # of its own, so the inner one's text goes in the outer one, in parentheses.
+            self.collector.warning(
+                self.where, "a note inside a note is printed in it, in parentheses"
+            )
+            return f"({note_inline_html(self.blocks(note.blocks))}{suffix})"
         outer, self._in_note = self._in_note, True
         html = self.blocks(note.blocks).strip()
         self._in_note = outer
@@ -348,13 +353,28 @@ class Writer(HtmlWriter):
             link = ast.Link(link.attr, link.content, "#ref-" + slugify(link.url[5:]), link.title)
         return super().link(link)
 
+    def _raw_image(self, match: re.Match[str]) -> str:
+        src = re.search(r'\ssrc="([^"]*)"', match.group())
+        alt = re.search(r'\salt="([^"]*)"', match.group())
+        description = alt.group(1).strip() if alt else ""
+        instead = "its description is shown instead" if description else "it is left out"
+        if src is None:
+            return match.group()
+        if self.check_image(html_unescape(src.group(1)), self.where, instead) is not None:
+            return match.group()
+        return placeholder(description)
+
     def image(self, image: ast.Image, figure: bool) -> str:
-        src = self.check_image(image.url, self._place.find(image.url))
         alt = ast.stringify(image.content).strip()
+        instead = "its description is shown instead" if alt else "it is left out"
+        src = self.check_image(image.url, self._place.find(image.url), instead)
         if not alt:
             self.collector.warning(
-                self._place.find(image.url), f"image '{src}' has no description (alt text)"
+                self._place.find(image.url),
+                f"image '{src or image.url}' has no description (alt text)",
             )
+        if src is None:
+            return placeholder(str(escape(alt)))
         attrs, style = "", ""
         for key, value in image.attr.attrs:
             if key in ("width", "height"):
@@ -370,19 +390,26 @@ class Writer(HtmlWriter):
             attrs += f' style="{escape(style.strip())}"'
         return f'<img src="{escape(src)}" alt="{escape(alt)}"{attrs}/>'
 
-    def check_image(self, src: str, at: Location) -> str:
-        """The image's path relative to the dossier folder; errors for remote or missing files."""
+    def check_image(self, src: str, at: Location, instead: str) -> str | None:
+        """The image's path relative to the dossier folder (errors for missing files), its
+        address if remote and fetched, or None if remote and not fetched (a warning saying
+        what is shown ``instead``)."""
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
-            if self.allow_remote and src.startswith(("http://", "https://")):
+            remote = src.lower().startswith(("http://", "https://"))
+            if remote and self.allow_remote:
                 self.remote.setdefault(src, at)
-            else:
-                hint = (
-                    "only http(s) with --allow-remote"
-                    if self.allow_remote
-                    else "see --allow-remote"
+            elif remote:
+                # A badge or a chart pasted from the web: the rest of the document stands.
+                self.collector.warning(
+                    at,
+                    f"image '{src}' is not fetched (remote images need --allow-remote); {instead}",
                 )
+                return None
+            else:
                 self.collector.error(
-                    at, f"image '{src}' is not a local file (remote images are not fetched; {hint})"
+                    at,
+                    f"image '{src}' is not a local file (only http(s) images are fetched, "
+                    "with --allow-remote)",
                 )
             return src
         root = self.dossier.root
@@ -397,6 +424,17 @@ class Writer(HtmlWriter):
         else:
             self.assets.add(path.relative_to(root).as_posix())
         return Path(src).as_posix()
+
+
+_RAW_IMAGE = re.compile(r"<img\b[^>]*>")
+
+
+def placeholder(description_html: str) -> str:
+    """What stands in for an image that is not fetched: its description, as text that shows
+    it stands for an image (``image-placeholder`` in the theme's CSS); nothing without one."""
+    if not description_html:
+        return ""
+    return f'<span class="image-placeholder">{description_html}</span>'
 
 
 def _append(html: str, suffix: str) -> str:

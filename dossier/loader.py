@@ -15,6 +15,7 @@ from .errors import Collector, DossierError, Location, display_path
 from .layouts import LAYOUTS
 from .model import Author, Chapter, Dossier, Event, Issue, Markdown, Player, Source, Stance
 from .textio import confined, read_text
+from .themes import theme_name_problem
 from .yamlio import LineDict, LineList, load_yaml
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -33,16 +34,12 @@ def load(path: str | Path) -> Dossier:
 def _load_folder(folder: Path) -> Dossier:
     meta_path = folder / METADATA_FILE
     where = Location(display_path(meta_path), 1)
-    meta = load_yaml(read_text(meta_path, where), where)
-    if meta is None:
-        meta = _no_metadata()
-    if not isinstance(meta, LineDict):
-        raise DossierError.at(where, "dossier.yaml must be a mapping of keys to values")
     collector = Collector()
+    meta = _metadata(read_text(meta_path, collector, where), where, collector, METADATA_FILE)
     chapters: list[Chapter] = []
     for chapter_path, at in _chapter_files(folder, meta, where, collector):
         try:
-            text = read_text(chapter_path, at)
+            text = read_text(chapter_path, collector, at)
         except DossierError as exc:
             collector.diagnostics.extend(exc.diagnostics)
             continue
@@ -55,24 +52,35 @@ def _load_folder(folder: Path) -> Dossier:
 
 def _load_file(path: Path) -> Dossier:
     where = _file_start(path)
-    text = read_text(path, where)
+    collector = Collector()
+    text = read_text(path, collector, where)
     match = _FRONT_MATTER.match(text)
-    meta: Any = None
+    meta = _no_metadata()
     body_line = 1
     if match:
-        meta = load_yaml(match.group(1) or "", where.shifted(1))
+        meta = _metadata(match.group(1) or "", where.shifted(1), collector, "front matter")
         body_line = text.count("\n", 0, match.end()) + 1
         text = text[match.end() :]
-    if meta is None:
-        meta = _no_metadata()
-    if not isinstance(meta, LineDict):
-        raise DossierError.at(where.shifted(1), "front matter must be a mapping of keys to values")
-    collector = Collector()
     if "chapters" in meta:
         collector.warning(_at(where, meta, "chapters"), "'chapters' is ignored in a single file")
     chapters = [Chapter(text, Location(where.path, body_line))] if text.strip() else []
     root = path.parent
     return _build(meta, where, root, path.stem, chapters, collector)
+
+
+def _metadata(text: str, where: Location, collector: Collector, what: str) -> LineDict:
+    """The metadata in ``text``; an error in it ends loading, with the warnings found so far
+    (characters dropped while reading)."""
+    try:
+        meta = load_yaml(text, where, collector)
+    except DossierError as exc:
+        raise DossierError([*collector.diagnostics, *exc.diagnostics]) from None
+    if meta is None:
+        return _no_metadata()
+    if not isinstance(meta, LineDict):
+        collector.error(where, f"{what} must be a mapping of keys to values")
+        raise DossierError(collector.diagnostics)
+    return meta
 
 
 def _no_metadata() -> LineDict:
@@ -283,6 +291,15 @@ def _timeline(value: Any, at: Location, collector: Collector) -> tuple[Event, ..
     return tuple(events)
 
 
+def _theme(value: Any, at: Location, collector: Collector) -> str | None:
+    """A theme's name; the folder it names is looked up when the dossier is built."""
+    name = _text(value, at, collector)
+    if name is not None and (problem := theme_name_problem(name)):
+        collector.error(at, problem)
+        return None
+    return name
+
+
 def _unknown(record: LineDict, known: set[str], at: Location, collector: Collector) -> None:
     for key in sorted(set(record) - known):
         where = Location(at.path, record.lines.get(key, at.line))
@@ -334,7 +351,7 @@ _FIELDS: dict[str, tuple[str, Convert]] = {
     "layout": ("layout", _text),
     "raw-html": ("raw_html", _text),
     "lint-ignore": ("lint_ignore", _texts),
-    "theme": ("theme", _text),
+    "theme": ("theme", _theme),
     "slug": ("slug", _text),
 }
 _HANDLED_ELSEWHERE = {"bibliography", "references", "chapters"}
@@ -350,6 +367,7 @@ def _build(
     collector: Collector,
 ) -> Dossier:
     values: dict[str, Any] = {"slug": slug, "title": ""}
+    values["places"] = {key: _at(where, meta, key) for key in meta}
     for key, value in meta.items():
         at = _at(where, meta, key)
         if key in _FIELDS:

@@ -180,8 +180,14 @@ class Dossier:
     """Folder that images and other assets are relative to (and confined to)."""
     location: Location = MEMORY
     """Where the metadata was written."""
+    places: Mapping[str, Location] = field(default_factory=dict)
+    """Where each metadata key was written, for messages about its value."""
     diagnostics: Sequence[Diagnostic] = ()
     """Warnings found while loading."""
+
+    def at(self, key: str) -> Location:
+        """Where the metadata key ``key`` was written (else where the metadata was)."""
+        return self.places.get(key, self.location)
 
     def __post_init__(self) -> None:
         _freeze(self, "chapters", Chapter)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import timings
+from .characters import drop_forbidden
 from .config import FORMATS, METADATA_FILE, BuildOptions
 from .errors import (
     Collector,
@@ -24,7 +25,7 @@ from .errors import (
 )
 from .manifest import Entry, file_digest, input_digest, is_current, load_manifest, write_manifest
 from .slugs import slugify
-from .themes import load_theme
+from .themes import theme_for
 from .writers.base import get_writer, warm
 
 # Loading, resolving and rendering are imported where they run: ``check`` renders nothing,
@@ -95,7 +96,9 @@ def prepare(source: Source, allow_remote: bool = False) -> ResolvedDossier:
 
     dossier = load(source) if isinstance(source, str | Path) else source
     if not dossier.slug:
-        dossier = dataclasses.replace(dossier, slug=slugify(dossier.title))
+        # From the title as it is shown: without the characters ``resolve`` drops from it.
+        title = drop_forbidden(dossier.title)[0]
+        dossier = dataclasses.replace(dossier, slug=slugify(title))
     resolved = resolve(dossier, allow_remote)
     Collector(list(resolved.diagnostics)).raise_if_errors()
     return resolved
@@ -158,7 +161,7 @@ def write(
             if options.changes_since and isinstance(source, str | Path):
                 source = with_changes(Path(source), options.changes_since)
             resolved = prepare(source, options.allow_remote)
-        theme = load_theme(options.theme or resolved.dossier.theme, where=resolved.dossier.location)
+        theme = theme_for(resolved.dossier, options.theme)
         hints = layout_hints or {}
         from .render import render
 

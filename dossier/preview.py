@@ -15,7 +15,7 @@ from .config import BuildOptions
 from .errors import DossierError
 from .pipeline import build_one, prepare
 from .render import render
-from .themes import THEME_URL_PREFIX, Theme, load_theme
+from .themes import THEME_URL_PREFIX, Theme, load_theme, theme_for
 
 SCREEN = """<style>
 /* Preview only: browsers have no page floats, so each note sits under its line, numbered. */
@@ -56,7 +56,7 @@ class Preview:
     def rebuild(self) -> None:
         try:
             resolved = prepare(self.source)
-            theme = load_theme(self.theme_name or resolved.dossier.theme)
+            theme = theme_for(resolved.dossier, self.theme_name)
             html = render(resolved, theme).print_html
             problems = [str(d) for d in resolved.diagnostics]
         except DossierError as exc:

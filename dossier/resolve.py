@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from markupsafe import escape
 
+from .characters import Found, describe, drop_everywhere
 from .citations import citeproc, numeric
 from .citations.grades import grade_mark
 from .citations.styles import style_path
@@ -46,7 +47,6 @@ from .model import (
 )
 from .slugs import slugify
 from .terms import terms as terms_for
-from .textio import NOT_XML
 
 BLOCKS = ("players", "positions", "timeline")
 """Ids of fenced divs that place a generated block (``::: {#refs}`` places the bibliography)."""
@@ -372,10 +372,8 @@ def _generated(writer: Writer, dossier: Dossier, placed: set[str], out: _Output)
 def resolve(dossier: Dossier, allow_remote: bool = False) -> ResolvedDossier:
     """Every fragment of the dossier as HTML, with notes numbered in reading order."""
     collector = Collector()
-    _check_text(dossier, collector)
+    dossier = _without_forbidden(dossier, collector)
     try:
-        if collector.errors:
-            raise DossierError(collector.diagnostics)
         dossier = read(dossier, collector)
         if collector.errors:
             raise DossierError(collector.diagnostics)
@@ -409,7 +407,9 @@ def _resolved(
     out = _Output()
     _placer(writer, dossier, by_key, out)
     if dossier.cover_image:
-        writer.check_image(dossier.cover_image, dossier.location)
+        at, instead = dossier.at("cover-image"), "the cover is made without it"
+        if writer.check_image(dossier.cover_image, at, instead) is None:
+            dossier = dataclasses.replace(dossier, cover_image="")
     summary, cited_by_point = [], []
     for i, point in enumerate(dossier.summary):
         start = len(writer.log)
@@ -557,35 +557,29 @@ def _failed(dossier: Dossier, error: DossierError) -> ResolvedDossier:
     return ResolvedDossier(dossier, (), (), (), (), (), (), (), (), (), (), error.diagnostics)
 
 
-def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
-    """Every string inside metadata values (dataclasses, mappings, sequences), with a name."""
-    if isinstance(value, str):
-        yield where, value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _strings(item, f"{where}.{key}")
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            yield from _strings(item, f"{where}[{index}]")
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for item in dataclasses.fields(value):
-            if item.name not in ("location", "diagnostics", "root", "sources", "blocks", "lines"):
-                yield from _strings(getattr(value, item.name), f"{where}.{item.name}")
+_NOT_TEXT = frozenset(("location", "places", "diagnostics", "root", "sources", "lines"))
+"""Fields of the model that hold no text (``sources`` are cleaned one by one, with theirs)."""
 
 
-def _check_text(dossier: Dossier, collector: Collector) -> None:
-    """Characters XML forbids break the EPUB: refuse them wherever text came from (JSON
-    escapes and Python strings bypass the check made when files are read)."""
-    for name, text in _strings(dossier, "dossier"):
-        if bad := NOT_XML.search(text):
-            collector.error(
-                dossier.location,
-                f"{name}: character U+{ord(bad.group()):04X} is not allowed in a document",
-            )
+def _without_forbidden(dossier: Dossier, collector: Collector) -> Dossier:
+    """Characters XML forbids (they break the EPUB) dropped wherever text came from: files
+    lose theirs as they are read, but Python strings (and blocks built in code) bypass that.
+    One warning per field, named, as there is no file and line to name."""
+    found: Found = []
+    cleaned = drop_everywhere(dossier, "dossier", found, _NOT_TEXT)
+    _report(found, dossier.location, collector)
+    sources, changed = [], False
     for source in dossier.sources:
-        for name, text in _strings(source.data, source.id):
-            if bad := NOT_XML.search(text):
-                collector.error(
-                    source.location,
-                    f"{name}: character U+{ord(bad.group()):04X} is not allowed in a document",
-                )
+        found = []
+        key = drop_everywhere(source.id, f"{source.id!r}", found)
+        data = drop_everywhere(source.data, key, found)
+        _report(found, source.location, collector)
+        sources.append(dataclasses.replace(source, id=key, data=data) if found else source)
+        changed |= bool(found)
+    return cast(Dossier, dataclasses.replace(cleaned, sources=sources) if changed else cleaned)
+
+
+def _report(found: Found, location: Location, collector: Collector) -> None:
+    for name, char, count in found:
+        more = f" (and {count - 1} more in this field)" if count > 1 else ""
+        collector.warning(location, f"{name}: {describe(char)} dropped{more}")

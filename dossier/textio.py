@@ -1,17 +1,15 @@
-"""Reading source files as text: UTF-8 (with or without BOM), confined, size-capped."""
+"""Reading source files as text: UTF-8 (with or without BOM), confined, size-capped, without
+the characters a document cannot hold."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from .errors import DossierError, Location, display_path
+from .characters import drop_forbidden, report_dropped
+from .errors import Collector, DossierError, Location, display_path
 
 MAX_SOURCE_BYTES = 16 * 1024 * 1024
 """Largest text file read; a briefing's chapter is a few hundred kilobytes at most."""
-
-# Characters that XML 1.0 forbids (the EPUB would be invalid); tab, LF and CR are allowed.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def confined(path: Path, root: Path, location: Location) -> Path:
@@ -22,8 +20,10 @@ def confined(path: Path, root: Path, location: Location) -> Path:
     return resolved
 
 
-def read_text(path: Path, location: Location | None = None) -> str:
-    """The text of a source file, or a DossierError saying why it cannot be read."""
+def read_text(path: Path, collector: Collector, location: Location | None = None) -> str:
+    """The text of a source file, or a DossierError saying why it cannot be read. Characters
+    that carry no text and that a document cannot hold (C0 controls, U+FFFE/U+FFFF, lone
+    surrogates) are dropped with a warning in ``collector``."""
     where = location or Location(display_path(path))
     own = display_path(path)
     if not path.exists():
@@ -34,22 +34,21 @@ def read_text(path: Path, location: Location | None = None) -> str:
     if size > MAX_SOURCE_BYTES:
         raise DossierError.at(where, f"file is too large ({size} bytes)")
     data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise DossierError.at(
-                Location(own, line), "not valid UTF-8 text (save the file as UTF-8)"
-            ) from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    bad = NOT_XML.search(text)
-    if bad:
-        line = text.count("\n", 0, bad.start()) + 1
+    # surrogatepass: a lone surrogate (written by a careless tool) is dropped below like
+    # the control characters, rather than making the whole file unreadable.
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = data.decode("utf-16", "surrogatepass")
+        else:
+            text = data.decode("utf-8-sig", "surrogatepass")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        encoding = "UTF-16" if exc.encoding.startswith("utf-16") else "UTF-8"
         raise DossierError.at(
-            Location(own, line),
-            f"character U+{ord(bad.group()):04X} is not allowed in a document",
-        )
+            Location(own, line), f"not valid {encoding} text (save the file as UTF-8)"
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, line, char, count = drop_forbidden(text)
+    if count:
+        report_dropped(collector, Location(own, line), char, count)
     return text

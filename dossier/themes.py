@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DossierError, Location
+from .model import Dossier
 
 THEME_URL_PREFIX = "_theme/"
 """Where the print HTML finds theme files, relative to itself (see ``fetcher``)."""
@@ -33,11 +34,16 @@ class Theme:
         return None
 
     def files(self) -> dict[str, Path]:
-        """Every file of the theme by relative name, upper layers winning, sorted by name."""
+        """Every file of the theme by relative name, upper layers winning, sorted by name;
+        as in ``find``, a symlink leading out of its folder is not a file of the theme."""
         found: dict[str, Path] = {}
         for folder in reversed(self.dirs):
             for path in sorted(folder.rglob("*")):
-                if path.is_file() and "templates" not in path.relative_to(folder).parts:
+                if (
+                    path.is_file()
+                    and "templates" not in path.relative_to(folder).parts
+                    and path.resolve().is_relative_to(folder.resolve())
+                ):
                     found[path.relative_to(folder).as_posix()] = path
         return dict(sorted(found.items()))
 
@@ -47,11 +53,64 @@ class Theme:
 
 
 def load_theme(name: str, user_styles: Path | None = None, where: Location | None = None) -> Theme:
-    """The theme called ``name`` (or a path to a theme folder)."""
+    """The theme called ``name``, or the theme folder at that path: what the command line and
+    the Python API's ``theme=`` choose (their user may name any folder)."""
     as_path = Path(name)
     if as_path.is_dir() and (as_path / "print.css").is_file():
-        base = builtin_styles() / "default"
-        return Theme(as_path.name, (as_path.resolve(), base.resolve()))
+        return _folder_theme(as_path)
+    return _named(name, user_styles, where or Location("<theme>"))
+
+
+def dossier_theme(
+    name: str, root: Path | None, user_styles: Path | None = None, where: Location | None = None
+) -> Theme:
+    """The theme a dossier's metadata names. The metadata is untrusted and a theme's files are
+    read, hashed and copied into the outputs: the name is a built-in theme, or a theme folder
+    in the dossier's folder or in the project's ``styles/``, never a path or a symlink out."""
+    at = where or Location("<theme>")
+    if problem := theme_name_problem(name):
+        raise DossierError.at(at, problem)
+    if root is not None:
+        own = root / name
+        if own.is_dir():
+            _stays_in(own, root, "the dossier's folder", at)
+            if (own / "print.css").is_file():
+                return _folder_theme(own)
+    styles = user_styles or Path.cwd() / "styles"
+    if (styles / name).is_dir():
+        _stays_in(styles / name, styles, "styles/", at)
+    return _named(name, styles, at)
+
+
+def theme_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a theme named in a dossier's metadata, if it cannot."""
+    # No separator, no "..", nothing hidden, nothing a file system reads as more than a name.
+    if name.isprintable() and name and not name.startswith(".") and not set(name) & {"/", "\\"}:
+        return None
+    return (
+        f"theme '{name}' is not a theme's name: a dossier names a built-in theme or a theme "
+        "folder in its own folder or in styles/ (only --theme may name a folder elsewhere)"
+    )
+
+
+def theme_for(dossier: Dossier, chosen: str | None = None) -> Theme:
+    """The theme a build uses: ``chosen`` on the command line, else the dossier's own."""
+    if chosen:
+        return load_theme(chosen, where=dossier.at("theme"))
+    return dossier_theme(dossier.theme, dossier.root, where=dossier.at("theme"))
+
+
+def _stays_in(folder: Path, base: Path, said: str, where: Location) -> None:
+    if not folder.resolve().is_relative_to(base.resolve()):
+        raise DossierError.at(where, f"theme folder '{folder.name}' leads outside {said}")
+
+
+def _folder_theme(folder: Path) -> Theme:
+    base = builtin_styles() / "default"
+    return Theme(folder.name, (folder.resolve(), base.resolve()))
+
+
+def _named(name: str, user_styles: Path | None, where: Location) -> Theme:
     dirs: list[Path] = []
     builtin = builtin_styles() / name
     user = (user_styles or Path.cwd() / "styles") / name
@@ -61,9 +120,7 @@ def load_theme(name: str, user_styles: Path | None = None, where: Location | Non
         dirs.append(builtin.resolve())
     if not dirs:
         known = sorted(p.name for p in builtin_styles().iterdir() if p.is_dir())
-        raise DossierError.at(
-            where or Location("<theme>"), f"unknown theme '{name}' (known: {', '.join(known)})"
-        )
+        raise DossierError.at(where, f"unknown theme '{name}' (known: {', '.join(known)})")
     if name != "default":
         dirs.append((builtin_styles() / "default").resolve())
     return Theme(name, tuple(dirs))

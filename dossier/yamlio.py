@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .characters import drop_forbidden, report_dropped
 from .errors import Collector, DossierError, Location
 
 
@@ -28,6 +29,9 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader without aliases (no billion-laughs) and with line-aware containers."""
 
     problems: list[tuple[int, str]]
+    dropped: list[tuple[int, str, int]]
+    """(line, first, count) of characters a document cannot hold that escapes such as
+    ``"\\a"`` or ``"\\ud800"`` wrote (the file's own were dropped when it was read)."""
     offset: int
     """Lines before the YAML text in its file (front matter starts on line 2)."""
 
@@ -54,6 +58,12 @@ class _Loader(yaml.SafeLoader):
             result.lines[key] = line
         return result
 
+    def construct_clean_str(self, node: ScalarNode) -> str:
+        text, _, char, count = drop_forbidden(self.construct_scalar(node))
+        if count:
+            self.dropped.append((self.offset + node.start_mark.line + 1, char, count))
+        return text
+
     def construct_line_sequence(self, node: SequenceNode) -> LineList:
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
         result.lines = [self.offset + child.start_mark.line + 1 for child in node.value]
@@ -63,12 +73,15 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_line_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_line_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:str", _Loader.construct_clean_str)
 
 
-def load_yaml(text: str, location: Location) -> Any:
-    """Parse YAML text that starts at ``location``; raise DossierError with every problem."""
+def load_yaml(text: str, location: Location, collector: Collector) -> Any:
+    """Parse YAML text that starts at ``location``; raise DossierError with every problem.
+    Characters a document cannot hold, written as escapes, are dropped with a warning in
+    ``collector``."""
     loader = _Loader(text)
-    loader.problems = []
+    loader.problems, loader.dropped = [], []
     loader.offset = max(location.line - 1, 0)
     try:
         data = loader.get_single_data()
@@ -81,6 +94,8 @@ def load_yaml(text: str, location: Location) -> Any:
         raise DossierError.at(location, f"invalid YAML: {exc}") from None
     finally:
         loader.dispose()
+    for line, char, count in loader.dropped:
+        report_dropped(collector, Location(location.path, line), char, count)
     if loader.problems:
         collector = Collector()
         for line, message in loader.problems:

@@ -212,6 +212,23 @@ def test_cover_image_is_drawn_when_none_is_given(sample: Built) -> None:
     assert cover == ["cover.xhtml"]
 
 
+def test_a_given_cover_image_is_the_cover(tmp_path: Path) -> None:
+    (tmp_path / "assets").mkdir()
+    shutil.copy(FIXTURES / "uk-arabic" / "assets" / "routes.png", tmp_path / "assets")
+    source = tmp_path / "c.md"
+    source.write_text("---\ntitle: Covered\ncover-image: assets/routes.png\n---\n\n# A\n\nText.\n")
+    result = build_one(source, BuildOptions(formats=("epub",), out=tmp_path / "out"))
+    assert not result.failed, result.diagnostics
+    files = epub_files(result.artifacts[0].path)
+    opf = etree.fromstring(files["EPUB/content.opf"])
+    cover = opf.xpath("//opf:item[@properties='cover-image']/@href", namespaces=NS)
+    assert cover == ["assets/routes.png"]
+    assert files["EPUB/assets/routes.png"] == (tmp_path / "assets" / "routes.png").read_bytes()
+    front = etree.fromstring(files["EPUB/front.xhtml"])
+    assert front.xpath("//x:img[@class='cover-image']/@src", namespaces=NS) == ["assets/routes.png"]
+    _check(result.artifacts[0].path)
+
+
 def _a11y(path: Path) -> tuple[etree._Element, dict[str, list[str]]]:
     opf = etree.fromstring(epub_files(path)["EPUB/content.opf"])
     values: dict[str, list[str]] = {}

@@ -159,8 +159,18 @@ def test_text_that_is_not_utf8_or_not_allowed(tmp_path: Path) -> None:
         f"{latin / 'a.md'}:3: error: not valid UTF-8 text (save the file as UTF-8)"
     ]
     control = write(tmp_path / "control", {"dossier.yaml": "title: T\n", "a.md": "# A\n\nx\x01y\n"})
-    assert errors(control) == [
-        f"{control / 'a.md'}:3: error: character U+0001 is not allowed in a document"
+    dossier = load(control)
+    assert [str(d) for d in dossier.diagnostics] == [
+        f"{control / 'a.md'}:3: warning: control character U+0001 dropped"
+    ]
+    assert dossier.chapters[0].markdown == "# A\n\nxy\n"
+
+
+def test_odd_utf16_is_an_error_with_its_line(tmp_path: Path) -> None:
+    folder = write(tmp_path / "d", {"dossier.yaml": "title: T\n"})
+    (folder / "a.md").write_bytes("# A\n\nx".encode("utf-16") + b"\x00")  # half a character
+    assert errors(folder) == [
+        f"{folder / 'a.md'}:3: error: not valid UTF-16 text (save the file as UTF-8)"
     ]
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..characters import Found, drop_everywhere, report_dropped
 from ..errors import Collector, DossierError, Location, display_path
 from ..markup import pandoc
 from ..model import Source
@@ -23,14 +24,14 @@ def load_references(path: Path, location: Location, collector: Collector) -> lis
     """Every entry of one bibliography file, in file order."""
     where = Location(display_path(path), 1)
     try:
-        text = read_text(path, location)
+        text = read_text(path, collector, location)
         suffix = path.suffix.lower()
         if suffix == ".json":
             return _from_json(text, where, collector)
         if suffix in BIBTEX:
             return _from_bibtex(text, BIBTEX[suffix], where, collector)
         if suffix in (".yaml", ".yml"):
-            data = load_yaml(text, where)
+            data = load_yaml(text, where, collector)
             if isinstance(data, dict) and "references" in data:
                 data = data["references"]
             return sources_from_yaml(data, where, collector)
@@ -63,7 +64,13 @@ def _from_json(
             collector.error(where, f"entry {index + 1} has no 'id'")
             continue
         key = str(item["id"])
-        sources.append(Source(key, _clean(item), Location(where.path, lines.get(key, 1))))
+        at = Location(where.path, lines.get(key, 1))
+        # The file's own characters were dropped when it was read; these are escapes.
+        found: Found = []
+        item = drop_everywhere(item, key, found)
+        for _, char, count in found:
+            report_dropped(collector, at, char, count)
+        sources.append(Source(str(item["id"]), _clean(item), at))
     return sources
 
 

@@ -14,6 +14,7 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
+from ..characters import describe
 from ..errors import DossierError, Location
 
 MINIMUM = (3, 1)
@@ -78,9 +79,16 @@ def run(args: list[str], stdin: str, where: Location) -> tuple[str, list[str]]:
     version()
     command = [executable(), "--sandbox", *args]
     try:
+        data = stdin.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # Sources lose them as they are read (``characters``); pandoc would read the bytes
+        # of one as Latin-1, with a warning that says nothing about where.
+        found = describe(exc.object[exc.start])
+        raise DossierError.at(where, f"{found} cannot be given to pandoc") from None
+    try:
         done = subprocess.run(
             command,
-            input=stdin.encode("utf-8"),
+            input=data,
             capture_output=True,
             timeout=TIMEOUT,
             env={**os.environ, "LANG": "C.UTF-8"},

@@ -65,7 +65,8 @@ def read(dossier: Dossier, collector: Collector) -> Dossier:
         _flatten_deep(document["blocks"])
         collector.warning(
             dossier.location,
-            f"lists, quotes or divs nested over {MAX_DEPTH} deep are printed flat below that depth",
+            f"lists, quotes, divs, notes, links or emphasis nested over {MAX_DEPTH} deep are "
+            "printed as plain text below that depth",
         )
         read_blocks = ast.blocks(document["blocks"])
     parsed = _split(read_blocks, pieces, collector)
@@ -79,9 +80,12 @@ def read(dossier: Dossier, collector: Collector) -> Dossier:
 
 
 MAX_DEPTH = 40
-"""Nesting of lists, quotes and divs kept as it is; deeper ones are flattened (readers and
-XML parsers have limits of their own, and no briefing needs more)."""
-_CONTAINERS = {"BulletList", "OrderedList", "BlockQuote", "Div", "DefinitionList", "Note"}
+"""Elements nested in one another (lists, quotes, divs, notes, links, emphasis…) kept as they
+are; deeper ones are flattened to their text. Every later stage walks the blocks recursively,
+readers and XML parsers have limits of their own, and no briefing needs more."""
+_NESTING_BLOCKS = {"Plain", "Para", "LineBlock", "BlockQuote", "OrderedList", "BulletList",
+                   "DefinitionList", "Header", "Table", "Figure", "Div"}  # fmt: skip
+_NESTING_INLINES = {"Quoted", "Cite", "Link", "Image", "Note", "Span", *ast.STYLED}
 
 
 def _load(text: str) -> ast.Json:
@@ -95,25 +99,44 @@ def _load(text: str) -> ast.Json:
 
 
 def _flatten_deep(blocks: ast.Json) -> bool:
-    """Replace every container nested deeper than ``MAX_DEPTH`` by a paragraph of its text,
-    walking the JSON without recursion; whether any was."""
+    """Replace every element nested ``MAX_DEPTH`` deep that holds more elements by its text
+    (a paragraph for a block, a string for an inline), walking the JSON without recursion;
+    whether any was."""
     changed = False
     stack: list[tuple[ast.Json, int]] = [(blocks, 0)]
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, list):
-            for index, child in enumerate(node):
-                if isinstance(child, dict) and child.get("t") in _CONTAINERS:
-                    if depth >= MAX_DEPTH:
-                        node[index] = {"t": "Para", "c": [{"t": "Str", "c": _all_text(child)}]}
-                        changed = True
-                        continue
-                    stack.append((child.get("c"), depth + 1))
-                else:
-                    stack.append((child, depth))
-        elif isinstance(node, dict):
-            stack.append((node.get("c"), depth))
+        if isinstance(node, dict):
+            stack.extend((value, depth) for value in node.values())  # a citation's parts
+            continue
+        if not isinstance(node, list):
+            continue
+        for index, child in enumerate(node):
+            kind = child.get("t") if isinstance(child, dict) else None
+            if kind not in _NESTING_BLOCKS and kind not in _NESTING_INLINES:
+                stack.append((child, depth))
+            elif depth < MAX_DEPTH or not _nests(child.get("c")):
+                stack.append((child.get("c"), depth + 1))
+            else:
+                text = {"t": "Str", "c": _all_text(child)}
+                node[index] = text if kind in _NESTING_INLINES else {"t": "Para", "c": [text]}
+                changed = True
     return changed
+
+
+def _nests(content: ast.Json) -> bool:
+    """Whether an element is inside ``content``: one at the deepest level kept may hold only
+    text (the paragraph in the 40th quote)."""
+    stack = [content]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("t") in _NESTING_BLOCKS or item.get("t") in _NESTING_INLINES:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _all_text(node: ast.Json) -> str:

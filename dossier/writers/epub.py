@@ -18,6 +18,7 @@ from ebooklib import epub
 from ..config import BuildOptions
 from ..cover import cover_png
 from ..model import ResolvedDossier
+from ..remote import local_name
 from ..render import EpubDocument, Rendered, build_date, long_date
 from ..terms import terms
 from ..themes import Theme
@@ -87,10 +88,14 @@ def _accessibility(book: epub.EpubBook, rendered: Rendered) -> None:
         book.add_metadata(None, "meta", value, attributes)
 
 
-def _cover(book: epub.EpubBook, rendered: Rendered, theme: Theme) -> epub.EpubHtml:
-    """The cover image (the dossier's, or one drawn from it) and a page that shows it."""
+def _cover(book: epub.EpubBook, rendered: Rendered, theme: Theme) -> tuple[epub.EpubHtml, str]:
+    """The cover image (the dossier's, fetched if remote, or one drawn from it) and a page
+    that shows it; and the name of the dossier's image in the book ("" for a drawn one)."""
     d = rendered.resolved.dossier
-    if d.cover_image and d.root is not None:
+    if d.cover_image in dict(rendered.resolved.remote):
+        name = local_name(d.cover_image)
+        content = rendered.remote_files[name]
+    elif d.cover_image and d.root is not None:
         name = Path(d.cover_image).as_posix()
         content = (d.root / name).read_bytes()
     else:
@@ -107,7 +112,7 @@ def _cover(book: epub.EpubBook, rendered: Rendered, theme: Theme) -> epub.EpubHt
     )
     page.add_link(href="style.css", rel="stylesheet", type="text/css")
     book.add_item(page)
-    return page
+    return page, name if d.cover_image else ""
 
 
 def _toc(documents: tuple[EpubDocument, ...], rendered: Rendered) -> list[Any]:
@@ -147,7 +152,7 @@ def _book(rendered: Rendered, theme: Theme) -> epub.EpubBook:
     css = epub.EpubItem(uid="style", file_name="style.css", media_type="text/css",
                         content=rendered.epub_css.encode("utf-8"))  # fmt: skip
     book.add_item(css)
-    cover_page = _cover(book, rendered, theme)
+    cover_page, cover = _cover(book, rendered, theme)
     items = []
     for index, doc in enumerate(name_links(rendered.epub_documents)):
         item = epub.EpubHtml(title=doc.title or d.title, file_name=doc.file_name, lang=d.lang,
@@ -156,7 +161,6 @@ def _book(rendered: Rendered, theme: Theme) -> epub.EpubBook:
         item.add_link(href="style.css", rel="stylesheet", type="text/css")
         book.add_item(item)
         items.append(item)
-    cover = d.cover_image and Path(d.cover_image).as_posix()
     for index, asset in enumerate(a for a in resolved.assets if a != cover):
         media_type = mimetypes.guess_type(asset)[0] or "application/octet-stream"
         assert d.root is not None  # assets exist only for dossiers with a folder
@@ -165,7 +169,8 @@ def _book(rendered: Rendered, theme: Theme) -> epub.EpubBook:
             epub.EpubItem(uid=f"asset-{index:03d}", file_name=asset, media_type=media_type,
                           content=content)
         )  # fmt: skip
-    for index, (name, data) in enumerate(sorted(rendered.remote_files.items())):
+    remote = ((name, data) for name, data in rendered.remote_files.items() if name != cover)
+    for index, (name, data) in enumerate(sorted(remote)):
         media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         book.add_item(epub.EpubItem(uid=f"remote-{index:03d}", file_name=name,
                                     media_type=media_type, content=data))  # fmt: skip

@@ -1,9 +1,11 @@
-"""Hostile-input fixtures: a canary outside the dossier, an audit log of every file opened
-(also from forked layout processes), and a loopback HTTP server that counts requests."""
+"""Hostile-input fixtures: a canary outside the dossier, an audit log of every file opened and
+folder listed (also from forked layout processes), and a loopback HTTP server that counts
+requests."""
 
 from __future__ import annotations
 
 import http.server
+import io
 import os
 import sys
 import threading
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from PIL import Image
 
 from dossier.config import BuildOptions
 from dossier.errors import Diagnostic
@@ -20,8 +23,12 @@ from dossier.pipeline import Result, build_one
 _LOG: list[int] = []  # the fd of the current audit log, if any
 
 
+_READS = {"open", "os.scandir", "os.listdir"}
+"""Files opened and folders listed (walking a folder lists it)."""
+
+
 def _audit(event: str, args: tuple[object, ...]) -> None:
-    if event == "open" and _LOG and args and isinstance(args[0], str | bytes | os.PathLike):
+    if event in _READS and _LOG and args and isinstance(args[0], str | bytes | os.PathLike):
         os.write(_LOG[0], os.fsencode(args[0]) + b"\n")
 
 
@@ -30,7 +37,8 @@ sys.addaudithook(_audit)
 
 @pytest.fixture
 def opened(tmp_path: Path) -> Iterator[Path]:
-    """A file listing every path Python opens during the test, forked children included."""
+    """A file listing every path Python opens or lists during the test, forked children
+    included."""
     log = tmp_path / "opened.log"
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     _LOG.append(fd)
@@ -49,6 +57,16 @@ def canary(tmp_path: Path) -> Path:
     return path
 
 
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (16, 24), "#1d3557").save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
+"""What the server answers: a real image, so that an EPUB holding it can be validated."""
+
+
 class _Counter(http.server.BaseHTTPRequestHandler):
     hits: ClassVar[list[str]] = []
 
@@ -57,7 +75,7 @@ class _Counter(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "image/png")
         self.end_headers()
-        self.wfile.write(b"\x89PNG\r\n\x1a\n")
+        self.wfile.write(PNG)
 
     def log_message(self, format: str, *args: object) -> None:
         pass

@@ -5,15 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from typer.testing import CliRunner
 
 from dossier import Chapter, Dossier, DossierError, Source
 from dossier import build as build_api
 from dossier.cli import app
+from dossier.markup import ast
 
+from ..conftest import epub_files, epubcheck
 from .conftest import build, dossier, messages, no_partial_files
 
 runner = CliRunner()
+XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def errors_of(folder: Path, tmp_path: Path) -> list[str]:
@@ -88,40 +92,49 @@ def test_encodings(tmp_path: Path) -> None:
     ]
 
 
-def test_characters_xml_forbids(tmp_path: Path) -> None:
-    folder = dossier(tmp_path / "d", "# A\n\nBell \x07 here.\n")
-    assert errors_of(folder, tmp_path) == [
-        f"{folder / '01.md'}:3: error: character U+0007 is not allowed in a document"
+def test_characters_xml_forbids_are_dropped(tmp_path: Path) -> None:
+    folder = dossier(tmp_path / "d", "# A\n\nBel\x07l ri\x01ngs.\n\nNul\x00l.\n")
+    result = build(folder, tmp_path / "out", ("html",))
+    assert messages(result.diagnostics) == [
+        f"{folder / '01.md'}:3: warning: control character U+0007 dropped (and 2 more in this file)"
     ]
-    refs = {"refs.json": b'[{"id": "k", "title": "Bad \\u0001 title"}]'}
+    html = result.artifacts[0].path.read_text()
+    assert "Bell rings." in html and "Null." in html
+    refs = {"refs.json": b'[{"id": "k", "title": "Bad\\u0001title"}]'}
     json_escape = dossier(tmp_path / "j", "# A\n\n[@k]\n", "bibliography: refs.json\n", refs)
-    assert errors_of(json_escape, tmp_path) == [
-        f"{json_escape / 'refs.json'}:1: error: k.title: "
-        "character U+0001 is not allowed in a document"
-    ]
+    result = build(json_escape, tmp_path / "out2", ("html",))
+    assert f"{json_escape / 'refs.json'}:1: warning: control character U+0001 dropped" in (
+        messages(result.diagnostics)
+    )
+    assert "Badtitle" in result.artifacts[0].path.read_text()
 
 
 def test_lone_surrogates_from_python(tmp_path: Path) -> None:
-    with pytest.raises(DossierError) as caught:
-        build_api(Dossier(title="T", chapters=[Chapter("# A\n\nbad \ud800 here")]), out=tmp_path)
+    # Blocks built in code have no Markdown to read: they lose theirs too.
+    para = ast.Para((ast.Str("be\x07ll"),))
+    dossier = Dossier(
+        title="T\x0bitle",
+        summary=["a \x07 bell"],
+        chapters=[Chapter("# A\n\nbad\ud800 here [@k]"), Chapter(title="B", blocks=[para])],
+        sources=[Source("k", {"title": "Ti\ud800tle \uffff", "publisher": "P", "issued": "2024"})],
+    )
+    with pytest.raises(DossierError) as caught:  # --strict: an error, after writing
+        build_api(dossier, out=tmp_path, formats=("epub",), strict=True)
     assert [str(d) for d in caught.value.diagnostics] == [
-        "<python>: error: dossier.chapters[0].markdown: character U+D800 is not allowed in a "
-        "document"
+        "<python>: warning: dossier.title: control character U+000B dropped",
+        "<python>: warning: dossier.chapters[0].markdown: lone surrogate U+D800 dropped",
+        "<python>: warning: dossier.chapters[1].blocks[0].content[0].text: control character "
+        "U+0007 dropped",
+        "<python>: warning: dossier.summary[0].text: control character U+0007 dropped",
+        "<python>: warning: k.title: lone surrogate U+D800 dropped (and 1 more in this field)",
     ]
-    with pytest.raises(DossierError):
-        build_api(
-            Dossier(
-                title="T", chapters=[Chapter("# A")], sources=[Source("k", {"title": "\ud800"})]
-            ),
-            out=tmp_path,
-        )
-    assert not list(tmp_path.rglob("*.epub"))
-    with pytest.raises(DossierError) as caught:  # reported once, where the Markdown is
-        build_api(Dossier(title="T", summary=["a \x07 bell"], chapters=[Chapter("# A")]),
-                  out=tmp_path)  # fmt: skip
-    assert [str(d) for d in caught.value.diagnostics] == [
-        "<python>: error: dossier.summary[0].text: character U+0007 is not allowed in a document"
-    ]
+    epub = tmp_path / "title" / "title.epub"
+    text = b"".join(v for k, v in epub_files(epub).items() if k.endswith((".xhtml", ".opf")))
+    for kept in ("<dc:title>Title</dc:title>", "bad here", "bell", "Title"):
+        assert kept in text.decode("utf-8")
+    assert epubcheck(epub).returncode == 0
+    lenient = build_api(dossier, out=tmp_path / "lenient", formats=("epub",))  # warnings only
+    assert [a.format for a in lenient] == ["epub"]
 
 
 def test_missing_things(tmp_path: Path) -> None:
@@ -167,7 +180,9 @@ def test_lists_nested_a_thousand_deep(tmp_path: Path) -> None:
     folder = dossier(tmp_path / "d", f"# A\n\n{nested}\n\n{quotes}")
     result = build(folder, tmp_path / "out", ("epub", "html"))
     assert not result.failed, result.diagnostics
-    assert any("nested over 40 deep are printed flat" in m for m in messages(result.diagnostics))
+    assert any(
+        "nested over 40 deep are printed as plain text" in m for m in messages(result.diagnostics)
+    )
 
 
 @pytest.mark.parametrize(("depth", "flattened"), [(40, False), (41, True)])
@@ -175,11 +190,32 @@ def test_nesting_is_kept_to_forty_deep(tmp_path: Path, depth: int, flattened: bo
     quotes = ">" * depth + " deep\n"
     folder = dossier(tmp_path / "d", f"# A\n\n{quotes}")
     result = build(folder, tmp_path / "out", ("html",))
-    said = any("printed flat" in m for m in messages(result.diagnostics))
+    said = any("printed as plain text" in m for m in messages(result.diagnostics))
     assert said is flattened
     html = result.artifacts[0].path.read_text()
     assert html.count("<blockquote") == 40
     assert "deep" in html
+
+
+def test_inlines_nested_deep_and_notes_in_notes(tmp_path: Path) -> None:
+    emphasis = "*a _" * 600 + "x" + "_ a*" * 600
+    notes = "^[" * 60 + "x" + "]" * 60
+    chapter = f"# A\n\n{emphasis}\n\nText.^[Outer ^[inner] note.]\n\n{notes}\n"
+    folder = dossier(tmp_path / "d", chapter)
+    result = build(folder, tmp_path / "out", ("epub", "html"))
+    assert not result.failed, result.diagnostics
+    found = messages(result.diagnostics)
+    assert (
+        f"{folder / 'dossier.yaml'}:1: warning: lists, quotes, divs, notes, links or emphasis "
+        "nested over 40 deep are printed as plain text below that depth"
+    ) in found
+    assert (
+        f"{folder / '01.md'}:5: warning: a note inside a note is printed in it, in parentheses"
+        in (found)
+    )
+    xhtml = etree.fromstring(epub_files(result.artifacts[0].path)["EPUB/chapter-01.xhtml"])
+    asides = [" ".join("".join(a.itertext()).split()) for a in xhtml.iter(f"{XHTML}aside")]
+    assert "1. Outer (inner) note." in asides
 
 
 def test_unwritable_output_folder(tmp_path: Path) -> None:

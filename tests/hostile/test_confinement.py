@@ -52,9 +52,10 @@ def test_remote_images_are_not_fetched(tmp_path: Path, server: tuple[str, list[s
     folder = dossier(tmp_path / "d", f"# A\n\n![Map]({url}/map.png)\n")
     result = build(folder, tmp_path / "out")
     assert messages(result.diagnostics) == [
-        f"{folder / '01.md'}:3: error: image '{url}/map.png' is not a local file "
-        "(remote images are not fetched; see --allow-remote)"
+        f"{folder / '01.md'}:3: warning: image '{url}/map.png' is not fetched (remote images "
+        "need --allow-remote); its description is shown instead"
     ]
+    assert [a.format for a in result.artifacts] == ["pdf", "epub"]
     assert hits == []
 
 
