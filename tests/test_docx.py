@@ -18,7 +18,7 @@ from dossier.manifest import file_digest, load_manifest
 from dossier.pipeline import Result, build_one, prepare
 from dossier.themes import builtin_styles
 
-from .conftest import FIXTURES, SAMPLE, Built
+from .conftest import FIXTURES, GRADED, SAMPLE, Built
 from .wordfiles import W, footnotes, libreoffice_pdf, listed, paragraphs, part, pdf_text, tables
 
 
@@ -55,17 +55,6 @@ def test_the_samples_44_notes_are_word_footnotes_numbered_as_in_the_pdf(
     assert len(part(review, "word/footnotes.xml").findall(f"{W}footnote")) == 44 + 2  # separators
     with zipfile.ZipFile(review) as archive:
         assert "word/endnotes.xml" not in archive.namelist()
-
-
-GRADED = (
-    "---\ntitle: Graded\ndate: 2025-01-01\nsummary:\n  - A judgment [@strong].\n"
-    "references:\n"
-    "  - {id: strong, title: Strong report, publisher: Agency,\n"
-    "     issued: {date-parts: [[2024]]}, grade: A1}\n"
-    "  - {id: weak, title: Rumour, URL: 'https://example.org/r',\n"
-    "     issued: {date-parts: [[2024]]}, note: 'grade: E5'}\n---\n\n"
-    "# Findings\n\nA claim [@strong]. A rumour [@weak].\n"
-)
 
 
 @pytest.mark.parametrize("name", ["pandoc-brief/brief.md", "uk-arabic", "graded.md"])

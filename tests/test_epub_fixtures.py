@@ -18,7 +18,7 @@ from dossier.config import BuildOptions
 from dossier.pipeline import build_one, prepare
 
 from .ace import ace
-from .conftest import FIXTURES, SAMPLE, Built, epub_files, epubcheck
+from .conftest import FIXTURES, GRADED, SAMPLE, Built, epub_files, epubcheck
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}  # fmt: skip
@@ -47,15 +47,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Graded sources: grades in the notes and the bibliography, a "Sources by grade" table."""
     folder = tmp_path_factory.mktemp("graded")
     source = folder / "graded.md"
-    source.write_text(
-        "---\ntitle: Graded\ndate: 2025-01-01\nsummary:\n  - A judgment [@strong].\n"
-        "references:\n"
-        "  - {id: strong, title: Strong report, publisher: Agency,\n"
-        "     issued: {date-parts: [[2024]]}, grade: A1}\n"
-        "  - {id: weak, title: Rumour, URL: 'https://example.org/r',\n"
-        "     issued: {date-parts: [[2024]]}, note: 'grade: E5'}\n---\n\n"
-        "# Findings\n\nA claim [@strong]. A rumour [@weak].\n"
-    )
+    source.write_text(GRADED)
     result = build_one(source, BuildOptions(formats=("epub",), out=folder / "build"))
     assert not result.failed and not result.warnings, result.diagnostics
     assert b'class="grades"' in epub_files(result.artifacts[0].path)["EPUB/chapter-03.xhtml"]
