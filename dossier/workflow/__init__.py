@@ -1,0 +1,1 @@
+"""Commands around the build: a new dossier, the live preview, importing a Word draft."""
