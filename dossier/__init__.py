@@ -5,11 +5,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from .version import __version__
 
 if TYPE_CHECKING:
     from .errors import Diagnostic, DossierError, Location
-    from .loader import load
     from .model import (
         Author,
         Chapter,
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
         Stance,
     )
     from .pipeline import build
+    from .sources.loader import load
 
 # Imported on first use: every command starts by importing this package, and most need
 # only a part of it (``check`` writes nothing, a rebuild with nothing to do reads nothing).
@@ -30,7 +30,7 @@ _HOMES = {
     "Diagnostic": "errors",
     "DossierError": "errors",
     "Location": "errors",
-    "load": "loader",
+    "load": "sources.loader",
     "build": "pipeline",
     **dict.fromkeys(
         ("Author", "Chapter", "Dossier", "Event", "Issue", "Markdown", "Player", "Section",

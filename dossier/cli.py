@@ -10,14 +10,13 @@ from typing import Annotated
 
 import typer
 
-from . import __version__
-from .config import FORMATS, PDF_VARIANTS, BuildOptions
+from .config import FORMATS, LAYOUTS, PDF_VARIANTS, BuildOptions
 from .errors import Diagnostic, DossierError, Level
-from .layouts import LAYOUTS
-from .limits import MEMORY_MB, SECONDS, Limits
 from .pipeline import Result, build_many, default_jobs, discover, prepare
 from .pipeline import shard as shard_of
 from .progress import Progress
+from .runtime.limits import MEMORY_MB, SECONDS, Limits
+from .version import __version__
 
 app = typer.Typer(
     help="Build policy briefings (Markdown + YAML) into a print PDF and an EPUB.",
@@ -147,7 +146,7 @@ def build(
 
 
 def _timings(results: list[Result], began: float) -> None:
-    from .timings import lines
+    from .runtime.timings import lines
 
     _err(f"timings (seconds since the build started; {time.monotonic() - began:.2f} s in all):")
     for result in results:
@@ -218,7 +217,7 @@ def merge_manifests(
     ),
 ) -> None:
     """Merge the manifests of several shards into one."""
-    from .manifest import merge
+    from .writers.manifest import merge
 
     documents = [json.loads(path.read_text(encoding="utf-8")) for path in manifests]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -233,8 +232,8 @@ def diff(
     new: Annotated[Path, typer.Argument(help="The newer version (a dossier path).")],
 ) -> None:
     """What changed: metadata, key points, paragraphs, players, stances, timeline, sources."""
-    from .changes_report import summary
-    from .revisions import against
+    from .changes.report import summary
+    from .changes.revisions import against
 
     try:
         changes = against(old, new)
@@ -253,7 +252,7 @@ def new(
     ] = False,
 ) -> None:
     """Scaffold a dossier in sources/ that builds at once."""
-    from .scaffold import scaffold
+    from .workflow.scaffold import scaffold
 
     try:
         created = scaffold(Path("sources"), slug, single_file)
@@ -272,7 +271,7 @@ def import_(
     ] = None,
 ) -> None:
     """Turn a Word draft into a dossier folder that builds at once; never overwrites one."""
-    from .importer import import_docx
+    from .workflow.importer import import_docx
 
     try:
         imported = import_docx(draft, into)
@@ -296,7 +295,7 @@ def preview(
     exit_after: Annotated[float | None, typer.Option(hidden=True)] = None,
 ) -> None:
     """Serve the dossier as HTML on localhost; it reloads on every save."""
-    from .preview import Preview, serve
+    from .workflow.preview import Preview, serve
 
     try:
         source = path or discover()[0]
@@ -313,7 +312,7 @@ def version() -> None:
     from importlib.metadata import version as package_version
 
     from .errors import DossierError
-    from .markup import pandoc
+    from .runtime import pandoc
 
     typer.echo(f"dossier {__version__}")
     for name in ("weasyprint", "ebooklib"):

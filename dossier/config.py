@@ -5,12 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .limits import Limits
+from .runtime.limits import Limits
 
 FORMATS = ("pdf", "epub", "html", "docx")
 METADATA_FILE = "dossier.yaml"
 """The file that makes a folder a dossier."""
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3u", "none")
+LAYOUTS = ("brief", "report", "auto")
+"""Print layouts: ``auto`` chooses ``brief`` or ``report`` from the dossier's size."""
+
+
+def theme_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a theme named in a dossier's metadata, if it cannot."""
+    # No separator, no "..", nothing hidden, nothing a file system reads as more than a name.
+    if name.isprintable() and name and not name.startswith(".") and not set(name) & {"/", "\\"}:
+        return None
+    return (
+        f"theme '{name}' is not a theme's name: a dossier names a built-in theme or a theme "
+        "folder in its own folder or in styles/ (only --theme may name a folder elsewhere)"
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import timings
-from .characters import drop_forbidden
 from .config import FORMATS, METADATA_FILE, BuildOptions
 from .errors import (
     Collector,
@@ -23,17 +21,26 @@ from .errors import (
     display_path,
     parse_warning,
 )
-from .manifest import Entry, file_digest, input_digest, is_current, load_manifest, write_manifest
-from .slugs import slugify
-from .themes import theme_for
+from .render.themes import theme_for
+from .runtime import timings
+from .text.characters import drop_forbidden
+from .text.slugs import slugify
 from .writers.base import get_writer, warm
+from .writers.manifest import (
+    Entry,
+    file_digest,
+    input_digest,
+    is_current,
+    load_manifest,
+    write_manifest,
+)
 
 # Loading, resolving and rendering are imported where they run: ``check`` renders nothing,
 # and a rebuild with everything up to date loads nothing.
 if TYPE_CHECKING:
     from .model import Dossier, ResolvedDossier
-    from .render import Rendered
-    from .timings import Span
+    from .render.documents import Rendered
+    from .runtime.timings import Span
     from .writers.base import Artifact
 
     Source = Dossier | str | Path
@@ -91,8 +98,8 @@ def shard(sources: Sequence[Path], k: int, n: int) -> list[Path]:
 
 def prepare(source: Source, allow_remote: bool = False) -> ResolvedDossier:
     """Load (unless given a ``Dossier``) and resolve; raises DossierError on any error."""
-    from .loader import load
-    from .resolve import resolve
+    from .resolve.stage import resolve
+    from .sources.loader import load
 
     dossier = load(source) if isinstance(source, str | Path) else source
     if not dossier.slug:
@@ -106,10 +113,10 @@ def prepare(source: Source, allow_remote: bool = False) -> ResolvedDossier:
 
 def with_changes(path: Path, since: str) -> Dossier:
     """The dossier at ``path`` with a first chapter listing what changed since ``since``."""
-    from .changes_report import chapter
-    from .loader import load
-    from .revisions import against
-    from .terms import terms
+    from .changes.report import chapter
+    from .changes.revisions import against
+    from .sources.loader import load
+    from .text.terms import terms
 
     current = load(path)
     changes = chapter(against(since, path), terms(current.lang))
@@ -122,7 +129,7 @@ def with_remote(rendered: Rendered) -> Rendered:
         return rendered
     from markupsafe import escape
 
-    from .remote import fetch, local_name
+    from .sources.remote import fetch, local_name
 
     collector, files = Collector(), {}
     print_html, documents = rendered.print_html, list(rendered.epub_documents)
@@ -163,7 +170,7 @@ def write(
             resolved = prepare(source, options.allow_remote)
         theme = theme_for(resolved.dossier, options.theme)
         hints = layout_hints or {}
-        from .render import render
+        from .render.documents import render
 
         with timings.spans(spans, "rendered"):
             rendered = render(resolved, theme, options.layout)
@@ -304,7 +311,7 @@ def _combine(plan: _Plan, outcomes: list[Result]) -> Result:
     pdf = next((a for a in artifacts if a.format == "pdf"), None)
     epub = next((a for a in artifacts if a.format == "epub"), None)
     if pdf and epub and epub.page_source and len(outcomes) > 1:
-        from .writers.epub import add_pages_later
+        from .writers.epub.writer import add_pages_later
 
         add_pages_later(epub.path, pdf.page_map, epub.page_source)
     source = outcomes[0].source if outcomes else _name(plan.source)

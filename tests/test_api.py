@@ -10,8 +10,8 @@ import pypdf
 import dossier
 from dossier import Author, Chapter, Dossier, Event, Issue, Player, Source, Stance
 from dossier.pipeline import prepare
-from dossier.render import render
-from dossier.themes import load_theme
+from dossier.render.documents import render
+from dossier.render.themes import load_theme
 
 YAML = """\
 title: Built in code

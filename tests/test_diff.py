@@ -9,11 +9,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from dossier.changes_report import summary
+from dossier.changes.report import summary
+from dossier.changes.revisions import against
 from dossier.cli import app
 from dossier.config import BuildOptions
 from dossier.pipeline import build_one
-from dossier.revisions import against
 
 from .conftest import SAMPLE
 

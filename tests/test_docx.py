@@ -14,9 +14,9 @@ import pytest
 
 from dossier.config import BuildOptions
 from dossier.errors import display_path
-from dossier.manifest import file_digest, load_manifest
 from dossier.pipeline import Result, build_one, prepare
-from dossier.themes import builtin_styles
+from dossier.render.themes import builtin_styles
+from dossier.writers.manifest import file_digest, load_manifest
 
 from .conftest import FIXTURES, GRADED, SAMPLE, Built
 from .wordfiles import W, footnotes, libreoffice_pdf, listed, paragraphs, part, pdf_text, tables

@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 
 from dossier.cli import app
 from dossier.config import BuildOptions
-from dossier.markup import ast, pandoc
+from dossier.model import ast
 from dossier.pipeline import build_one, prepare
+from dossier.runtime import pandoc
 
 from .conftest import FIXTURES, SAMPLE
 from .wordfiles import footnotes, pdf_text

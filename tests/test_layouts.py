@@ -18,12 +18,12 @@ from benchmarks.generate import write as write_synthetic
 from dossier import Chapter, Dossier
 from dossier.cli import app
 from dossier.config import BuildOptions
-from dossier.layouts import choose
-from dossier.loader import load
 from dossier.pipeline import build_one, prepare
-from dossier.render import render
-from dossier.themes import load_theme
-from dossier.writers import pdf_parts
+from dossier.render.documents import render
+from dossier.render.layouts import choose
+from dossier.render.themes import load_theme
+from dossier.sources.loader import load
+from dossier.writers.pdf import parts as pdf_parts
 
 from .conftest import FIXTURES, SAMPLE, Built, epub_files
 from .pdflines import TOP_MARGIN, body_lines, fullness, lines

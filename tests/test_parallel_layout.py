@@ -14,13 +14,13 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from benchmarks.generate import write_dossier
 from dossier.config import BuildOptions
-from dossier.limits import Limits
-from dossier.loader import load
 from dossier.pipeline import Result, build_many, build_one
-from dossier.render import render
-from dossier.resolve import resolve
-from dossier.themes import load_theme
-from dossier.writers import pdf_parts
+from dossier.render.documents import render
+from dossier.render.themes import load_theme
+from dossier.resolve.stage import resolve
+from dossier.runtime.limits import Limits
+from dossier.sources.loader import load
+from dossier.writers.pdf import parts as pdf_parts
 
 LONG_NOTE = " ".join(["This over-long note moves to the Notes section at the end."] * 40)
 

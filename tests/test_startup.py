@@ -17,10 +17,17 @@ atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))
 sys.argv = ["dossier", *sys.argv[1:]]
 runpy.run_module("dossier.cli", run_name="__main__")
 """
-PDF_ENGINE = {"weasyprint", "pikepdf", "fontTools", "pydyf", "dossier.writers.pdf"}
-WRITERS = PDF_ENGINE | {"ebooklib", "PIL", "dossier.writers.epub", "dossier.cover"}
-RENDERING = {"jinja2", "dossier.render"}
-READING = {"dossier.loader", "dossier.resolve", "dossier.markup.ast", "yaml", "lxml", "nh3"}
+PDF_ENGINE = {"weasyprint", "pikepdf", "fontTools", "pydyf", "dossier.writers.pdf.writer"}
+WRITERS = PDF_ENGINE | {"ebooklib", "PIL", "dossier.writers.epub.writer", "dossier.render.cover"}
+RENDERING = {"jinja2", "dossier.render.documents"}
+READING = {
+    "dossier.sources.loader",
+    "dossier.resolve.stage",
+    "dossier.model.ast",
+    "yaml",
+    "lxml",
+    "nh3",
+}
 
 
 def _imported(*args: str, says: str = "") -> set[str]:
@@ -35,7 +42,7 @@ def _imported(*args: str, says: str = "") -> set[str]:
 
 def test_check_reads_and_resolves_but_renders_and_writes_nothing() -> None:
     imported = _imported("check", str(SAMPLE))
-    assert "dossier.resolve" in imported
+    assert "dossier.resolve.stage" in imported
     assert not imported & (WRITERS | RENDERING)
     assert "pypandoc" not in imported  # the wheel's pandoc is found without importing it
     assert "concurrent.futures.process" not in imported  # no pool of processes
@@ -51,5 +58,5 @@ def test_a_rebuild_with_nothing_to_do_reads_no_source(tmp_path: Path) -> None:
     _imported("build", str(SAMPLE), "--out", str(tmp_path), "-f", "epub,html")
     imported = _imported("build", str(SAMPLE), "--out", str(tmp_path), "-f", "epub,html",
                          says="up to date")  # fmt: skip
-    assert "dossier.manifest" in imported
+    assert "dossier.writers.manifest" in imported
     assert not imported & (WRITERS | RENDERING | READING)

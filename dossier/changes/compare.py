@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Location
-from .model import Chapter, Dossier
+from ..errors import Location
+from ..model import Chapter, Dossier
 
 KINDS = ("metadata", "key-point", "player", "position", "timeline", "source")
 """The kinds of ``Change``, in the order a reader meets them in the briefing."""

@@ -6,10 +6,10 @@ from __future__ import annotations
 import difflib
 import re
 
-from .changes import Change, Changes, Paragraph
-from .errors import Location
-from .model import Chapter
-from .slugs import slugify
+from ..errors import Location
+from ..model import Chapter
+from ..text.slugs import slugify
+from .compare import Change, Changes, Paragraph
 
 LABELS = {
     "metadata": "", "key-point": "key point", "player": "player", "position": "position",

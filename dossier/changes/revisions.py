@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .changes import Changes, compare
-from .errors import DossierError, Location, display_path
-from .loader import load
+from ..errors import DossierError, Location, display_path
+from ..sources.loader import load
+from .compare import Changes, compare
 
 
 @contextmanager

@@ -1,1 +1,1 @@
-"""Lints: uncited claims, weak or ungraded sources, players and positions, as warnings with path:line."""
+"""Lints (uncited claims, weak sources, players, positions) as warnings with path:line."""

@@ -9,33 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .errors import Collector
-from .model import Dossier, Markdown, Source
+from ..citations.grades import GRADE, grade
+from ..errors import Collector
+from ..model import Dossier, Markdown, Source
 
 LINTS = ("unused", "missing-title", "missing-date", "unfindable", "duplicate-url")
-GRADE = re.compile(r"^([A-F])([1-6])$")
-RELIABILITY = {
-    "A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
-    "D": "not usually reliable", "E": "unreliable", "F": "reliability unknown",
-}  # fmt: skip
-CREDIBILITY = {
-    "1": "confirmed", "2": "probably true", "3": "possibly true",
-    "4": "doubtfully true", "5": "improbable", "6": "truth cannot be judged",
-}  # fmt: skip
 
 
 def _ignored(source: Source) -> set[str]:
     value = source.data.get("lint-ignore", [])
     return {str(v) for v in (value if isinstance(value, list) else [value])}
-
-
-def grade(source: Source) -> str:
-    """The source's NATO/Admiralty grade (``B2``) from ``grade:`` or a ``grade: B2`` note line."""
-    value = source.data.get("grade")
-    if value is None:
-        match = re.search(r"(?im)^\s*grade\s*:\s*(\S+)\s*$", str(source.data.get("note", "")))
-        value = match.group(1) if match else None
-    return str(value).strip().upper() if value is not None else ""
 
 
 def lint_sources(dossier: Dossier, cited: Sequence[str], collector: Collector) -> None:

@@ -1,1 +1,1 @@
-"""Citations through Pandoc's citeproc: styles, numeric markers, reliability grades, sources."""
+"""Citations through Pandoc's citeproc: CSL styles, numeric markers, reliability grades."""

@@ -13,8 +13,8 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import Location
-from ..markup import ast, pandoc
-from ..model import Source
+from ..model import Source, ast
+from ..runtime import pandoc
 
 _MARKER = "dossier:segment:{}"
 _MARKER_RE = re.compile(r"^dossier:segment:(\d+)$")

@@ -1,1 +1,1 @@
-"""The only code that touches WeasyPrint's private internals: version gate, scoped patches, typed views."""
+"""The only code that touches WeasyPrint's internals: version gate, scoped patches, views."""

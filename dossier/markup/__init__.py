@@ -1,1 +1,1 @@
-"""Markdown through Pandoc: running pandoc, its AST as typed values, lines, HTML fragments."""
+"""Markdown through Pandoc: typed blocks with source lines, raw HTML sanitised, HTML out."""

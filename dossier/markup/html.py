@@ -7,7 +7,7 @@ import re
 
 from markupsafe import escape
 
-from . import ast
+from ..model import ast
 
 ALLOWED_ATTRS = ("lang", "dir", "width", "height", "title")
 """Key-value attributes kept as they are from ``{...}``: enough for language and size, nothing

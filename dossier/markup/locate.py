@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import ast
+from ..model import ast
 
 _WORD = re.compile(r"\w+")
 _BLANK = re.compile(r"\n[ \t]*\n")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Collector, Location
-from ..model import Author, Chapter, Dossier, Event, Issue, Markdown, Stance
-from . import ast, pandoc
+from ..model import Author, Chapter, Dossier, Event, Issue, Markdown, Stance, ast
+from ..runtime import pandoc
 from .locate import Locator
 
 FORMAT = "markdown"

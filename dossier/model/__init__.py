@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Diagnostic, Location
-from .markup.ast import Block
+from ..errors import Diagnostic, Location
+from .ast import Block
 
 MEMORY = Location("<python>")
 """Where content built in Python code comes from, for diagnostics."""

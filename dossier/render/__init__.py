@@ -1,1 +1,1 @@
-"""Resolved dossier to strings: Jinja templates and themes, print HTML, EPUB XHTML, cover, layout choice."""
+"""Resolved dossier to strings: templates and themes, print HTML, EPUB XHTML, cover, layout."""

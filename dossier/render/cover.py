@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .model import Dossier
+from ..model import Dossier
 from .themes import Theme
 
 WIDTH, HEIGHT = 1600, 2400

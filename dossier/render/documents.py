@@ -13,11 +13,12 @@ from pathlib import Path
 
 import jinja2
 
-from . import __version__
-from .errors import DossierError
-from .layouts import LAYOUTS, choose
-from .model import Note, ResolvedChapter, ResolvedDossier
-from .terms import format_date, terms
+from ..config import LAYOUTS
+from ..errors import DossierError
+from ..model import Note, ResolvedChapter, ResolvedDossier
+from ..text.terms import format_date, terms
+from ..version import __version__
+from .layouts import choose
 from .themes import THEME_URL_PREFIX, Theme
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the CLI reads LAYOUTS without loading the model
-    from .model import ResolvedDossier
+    from ..model import ResolvedDossier
 
-LAYOUTS = ("brief", "report", "auto")
 
 BRIEF_WORDS = 3000
 """Words of text at most for ``auto`` to choose the brief: about six printed pages."""

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import DossierError, Location
+from ..config import theme_name_problem
+from ..errors import DossierError, Location
 
 if TYPE_CHECKING:  # the model is imported where dossiers are loaded, not by every command
-    from .model import Dossier
+    from ..model import Dossier
 
 THEME_URL_PREFIX = "_theme/"
 """Where the print HTML finds theme files, relative to itself (see ``fetcher``)."""
@@ -17,8 +18,9 @@ THEME_URL_PREFIX = "_theme/"
 
 def builtin_styles() -> Path:
     """The built-in ``styles/`` folder: packaged in the wheel, or the source checkout's."""
-    packaged = Path(__file__).parent / "_styles"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "styles"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "_styles"
+    return packaged if packaged.is_dir() else package.parent / "styles"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,17 +85,6 @@ def dossier_theme(
     if (styles / name).is_dir():
         _stays_in(styles / name, styles, "styles/", at)
     return _named(name, styles, at)
-
-
-def theme_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be a theme named in a dossier's metadata, if it cannot."""
-    # No separator, no "..", nothing hidden, nothing a file system reads as more than a name.
-    if name.isprintable() and name and not name.startswith(".") and not set(name) & {"/", "\\"}:
-        return None
-    return (
-        f"theme '{name}' is not a theme's name: a dossier names a built-in theme or a theme "
-        "folder in its own folder or in styles/ (only --theme may name a folder elsewhere)"
-    )
 
 
 def theme_for(dossier: Dossier, chosen: str | None = None) -> Theme:

@@ -1,1 +1,1 @@
-"""The resolve stage: citations formatted, notes numbered in reading order, HTML fragments, bibliography."""
+"""The resolve stage: citations formatted, notes numbered in reading order, fragments."""

@@ -12,15 +12,14 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from .citations.grades import grade_mark
-from .errors import Collector, Location
-from .lints import factual_sentence
-from .markup import ast
-from .markup.html import HtmlWriter, attributes, safe_url
-from .markup.locate import Locator
-from .model import BLOCK_MARK, NOTE_MARK, Dossier, Heading, Note
-from .sanitize import depth, removed, sanitize
-from .slugs import slugify
+from ..checks.lints import factual_sentence
+from ..citations.grades import grade_mark
+from ..errors import Collector, Location
+from ..markup.html import HtmlWriter, attributes, safe_url
+from ..markup.locate import Locator
+from ..markup.sanitize import depth, removed, sanitize
+from ..model import BLOCK_MARK, NOTE_MARK, Dossier, Heading, Note, ast
+from ..text.slugs import slugify
 
 _RAW_ID = re.compile(r"""\s(id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 """An id in a raw HTML tag: made unique like every other id (Pandoc's test files repeat one)."""

@@ -11,25 +11,18 @@ from typing import Any, cast
 
 from markupsafe import escape
 
-from .characters import Found, describe, drop_everywhere
-from .citations import citeproc, numeric
-from .citations.grades import grade_mark
-from .citations.styles import style_path
-from .errors import Collector, Diagnostic, DossierError, Level, Location
-from .fragments import Place, Writer
-from .lints import (
-    CREDIBILITY,
-    GRADE,
+from ..checks.lints import (
     OPT_OUT,
-    RELIABILITY,
-    grade,
     lint_key_points,
     lint_players,
     lint_sources,
 )
-from .markup import ast
-from .markup.reader import read
-from .model import (
+from ..citations import citeproc, numeric
+from ..citations.grades import CREDIBILITY, GRADE, RELIABILITY, grade, grade_mark
+from ..citations.styles import style_path
+from ..errors import Collector, Diagnostic, DossierError, Level, Location
+from ..markup.reader import read
+from ..model import (
     BLOCK_MARK,
     BibEntry,
     Chapter,
@@ -44,9 +37,12 @@ from .model import (
     ResolvedIssue,
     ResolvedPlayer,
     Stance,
+    ast,
 )
-from .slugs import slugify
-from .terms import terms as terms_for
+from ..text.characters import Found, describe, drop_everywhere
+from ..text.slugs import slugify
+from ..text.terms import terms as terms_for
+from .fragments import Place, Writer
 
 BLOCKS = ("players", "positions", "timeline")
 """Ids of fenced divs that place a generated block (``::: {#refs}`` places the bibliography)."""
@@ -65,7 +61,7 @@ class _Unit:
 
 
 def _places(text: str, location: Location, lines: tuple[int, ...], count: int) -> tuple[Place, ...]:
-    from .markup.locate import Locator
+    from ..markup.locate import Locator
 
     locator = Locator(text, location.line) if text and location.line else None
     return tuple(

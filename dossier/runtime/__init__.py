@@ -1,1 +1,1 @@
-"""What every stage runs on: child processes under limits, timings, atomic file writes, the pandoc executable."""
+"""What every stage runs on: limited child processes, timings, atomic writes, pandoc."""

@@ -14,8 +14,8 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
-from ..characters import describe
 from ..errors import DossierError, Location
+from ..text.characters import describe
 
 MINIMUM = (3, 1)
 """The oldest pandoc whose Markdown reader and citeproc dossier is tested against."""

@@ -1,1 +1,1 @@
-"""Reading a dossier from disk: metadata YAML with lines, confined text files, references, remote images (opt-in)."""
+"""Reading a dossier from disk: YAML with lines, confined text, references, remote images."""

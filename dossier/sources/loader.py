@@ -9,13 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .citations.sources import check_duplicates, load_references, sources_from_yaml
-from .config import METADATA_FILE as METADATA_FILE  # kept here for importers of loader
-from .errors import Collector, DossierError, Location, display_path
-from .layouts import LAYOUTS
-from .model import Author, Chapter, Dossier, Event, Issue, Markdown, Player, Source, Stance
+from ..config import LAYOUTS, METADATA_FILE, theme_name_problem
+from ..errors import Collector, DossierError, Location, display_path
+from ..model import Author, Chapter, Dossier, Event, Issue, Markdown, Player, Source, Stance
+from .references import check_duplicates, load_references, sources_from_yaml
 from .textio import confined, read_text
-from .themes import theme_name_problem
 from .yamlio import LineDict, LineList, load_yaml
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)

@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..characters import Found, drop_everywhere, report_dropped
 from ..errors import Collector, DossierError, Location, display_path
-from ..markup import pandoc
 from ..model import Source
-from ..textio import read_text
-from ..yamlio import LineDict, LineList, load_yaml
+from ..runtime import pandoc
+from ..text.characters import Found, drop_everywhere, report_dropped
+from .textio import read_text
+from .yamlio import LineDict, LineList, load_yaml
 
 BIBTEX = {".bib": "biblatex", ".bibtex": "bibtex"}
 """Pandoc's readers for these files, chosen by suffix as ``pandoc --bibliography`` does."""

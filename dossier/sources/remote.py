@@ -11,7 +11,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import DossierError, Location
+from ..errors import DossierError, Location
 
 MAX_BYTES = 16 * 1024 * 1024
 TIMEOUT = 15.0

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .characters import drop_forbidden, report_dropped
-from .errors import Collector, DossierError, Location, display_path
+from ..errors import Collector, DossierError, Location, display_path
+from ..text.characters import drop_forbidden, report_dropped
 
 MAX_SOURCE_BYTES = 16 * 1024 * 1024
 """Largest text file read; a briefing's chapter is a few hundred kilobytes at most."""

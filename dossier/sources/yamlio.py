@@ -7,8 +7,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .characters import drop_forbidden, report_dropped
-from .errors import Collector, DossierError, Location
+from ..errors import Collector, DossierError, Location
+from ..text.characters import drop_forbidden, report_dropped
 
 
 class LineDict(dict[str, Any]):

@@ -1,1 +1,1 @@
-"""Text facts every stage shares: identifiers from text, characters a document cannot hold, words per language."""
+"""Text every stage shares: identifiers, characters a document cannot hold, words per language."""

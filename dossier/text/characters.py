@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import Collector, Location
+from ..errors import Collector, Location
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 """Tab, LF and CR are allowed (CR is read as a line end before this applies)."""

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from .config import BuildOptions
-from .errors import DossierError
-from .pipeline import build_one, prepare
-from .render import render
-from .themes import THEME_URL_PREFIX, Theme, load_theme, theme_for
+from ..config import BuildOptions
+from ..errors import DossierError
+from ..pipeline import build_one, prepare
+from ..render.documents import render
+from ..render.themes import THEME_URL_PREFIX, Theme, load_theme, theme_for
 
 SCREEN = """<style>
 /* Preview only: browsers have no page floats, so each note sits under its line, numbered. */

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import DossierError, Location, display_path
-from .writers.base import atomic_write
+from ..errors import DossierError, Location, display_path
+from ..runtime.files import atomic_write
 
 METADATA = """\
 # {title} — every key of dossier.yaml, with what it does. Delete what you do not need.

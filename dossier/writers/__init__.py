@@ -1,1 +1,1 @@
-"""Output formats, one module each, registered by name in ``base.WRITERS``."""
+"""Output formats registered by name (base.WRITERS): PDF, EPUB, Word, HTML, manifest."""

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ..errors import Diagnostic, DossierError, Location, display_path
+from ..errors import Diagnostic
 
 if TYPE_CHECKING:  # the manifest writes files with atomic_write, never renders
     from ..config import BuildOptions
-    from ..render import Rendered
-    from ..themes import Theme
-    from ..timings import Span
+    from ..render.documents import Rendered
+    from ..render.themes import Theme
+    from ..runtime.timings import Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +52,10 @@ class Writer(Protocol):
 
 # Writers are imported on first use: the EPUB path never pays for importing WeasyPrint.
 WRITERS: dict[str, str] = {
-    "pdf": "dossier.writers.pdf:write_pdf",
-    "epub": "dossier.writers.epub:write_epub",
+    "pdf": "dossier.writers.pdf.writer:write_pdf",
+    "epub": "dossier.writers.epub.writer:write_epub",
     "html": "dossier.writers.html:write_html",
-    "docx": "dossier.writers.docx:write_docx",
+    "docx": "dossier.writers.docx.writer:write_docx",
 }
 
 
@@ -84,37 +82,3 @@ def get_writer(name: str) -> Writer:
     module_name, _, attribute = WRITERS[name].partition(":")
     writer: Writer = getattr(importlib.import_module(module_name), attribute)
     return writer
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename: readers (and a
-    crash or a full disk) never see a half-written file, and the last good one survives."""
-    blocking = next((p for p in (path.parent, *path.parent.parents) if p.exists()), None)
-    if blocking is not None and not blocking.is_dir():
-        raise DossierError.at(
-            Location(display_path(path)), f"cannot write here: {display_path(blocking)} is a file"
-        )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(f".{path.name}.*"):  # left by a build that was killed
-            stale.unlink(missing_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise DossierError.at(
-            Location(display_path(path)), f"cannot write here: {exc.strerror or exc}"
-        ) from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError as exc:  # a full disk, a quota: the last good file stays as it was
-        Path(temporary).unlink(missing_ok=True)
-        raise DossierError.at(
-            Location(display_path(path)), f"cannot write the file: {exc.strerror or exc}"
-        ) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

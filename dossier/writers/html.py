@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import BuildOptions
-from ..render import Rendered
-from ..themes import THEME_URL_PREFIX, Theme
-from .base import Artifact, atomic_write
+from ..render.documents import Rendered
+from ..render.themes import THEME_URL_PREFIX, Theme
+from ..runtime.files import atomic_write
+from .base import Artifact
 
 
 def write_html(rendered: Rendered, theme: Theme, folder: Path, options: BuildOptions) -> Artifact:

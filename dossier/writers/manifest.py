@@ -11,10 +11,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .config import METADATA_FILE, BuildOptions
-from .themes import builtin_styles
-from .writers.base import atomic_write
+from ..config import METADATA_FILE, BuildOptions
+from ..render.themes import builtin_styles
+from ..runtime.files import atomic_write
+from ..version import __version__
 
 MANIFEST = "manifest.json"
 ENGINES = (
@@ -35,7 +35,7 @@ def versions() -> dict[str, str]:
     pandoc's from the executable that reads the sources)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from .markup import pandoc
+    from ..runtime import pandoc
 
     found = {"dossier": __version__, "pandoc": pandoc.version()}
     for name in ENGINES:
@@ -73,7 +73,7 @@ def input_files(source: Path) -> list[Path]:
 def _code_digest() -> str:
     """The package's own files: a changed template or module invalidates every artifact."""
     digest = hashlib.sha256()
-    package = Path(__file__).parent
+    package = Path(__file__).resolve().parents[1]  # the whole ``dossier`` package
     for path in sorted(package.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".j2", ".css"):
             digest.update(path.relative_to(package).as_posix().encode())

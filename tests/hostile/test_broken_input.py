@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from dossier import Chapter, Dossier, DossierError, Source
 from dossier import build as build_api
 from dossier.cli import app
-from dossier.markup import ast
+from dossier.model import ast
 
 from ..conftest import epub_files, epubcheck
 from .conftest import build, dossier, messages, no_partial_files
@@ -245,8 +245,8 @@ def test_one_failing_dossier_does_not_stop_the_batch(
 
 def test_layout_time_and_memory_limits(tmp_path: Path) -> None:
     from dossier.config import BuildOptions
-    from dossier.limits import Limits
     from dossier.pipeline import build_one
+    from dossier.runtime.limits import Limits
 
     words = ("alpha beta gamma delta epsilon zeta eta theta " * 23000)[:1_000_000]
     folder = dossier(tmp_path / "d", f"# A\n\n{words}\n")

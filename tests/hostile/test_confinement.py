@@ -193,7 +193,7 @@ def test_allow_remote_still_refuses_private_addresses(
 def test_allow_remote_embeds_public_images(
     tmp_path: Path, server: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dossier import remote
+    from dossier.sources import remote
 
     url, hits = server
     monkeypatch.setattr(remote, "_check", lambda url: None)  # pretend it is public

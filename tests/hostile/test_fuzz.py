@@ -22,11 +22,11 @@ from lxml import etree
 
 from dossier.config import BuildOptions
 from dossier.errors import Collector, DossierError, Location
-from dossier.markup import ast, pandoc
 from dossier.markup.reader import read
-from dossier.model import NOTE_MARK, Chapter, Dossier, Markdown, Player
+from dossier.model import NOTE_MARK, Chapter, Dossier, Markdown, Player, ast
 from dossier.pipeline import write
-from dossier.resolve import resolve
+from dossier.resolve.stage import resolve
+from dossier.runtime import pandoc
 
 settings.register_profile(
     "ci", max_examples=150, deadline=None, derandomize=True,

@@ -152,7 +152,7 @@ def _cover(epub: Path) -> tuple[str, bytes]:
 def test_a_remote_cover_image(
     tmp_path: Path, server: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dossier import remote
+    from dossier.sources import remote
 
     url, hits = server
     folder = dossier(tmp_path / "d", "# A\n\nText.\n", f"cover-image: {url}/cover.png\n")

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dossier.cli import app
-from dossier.themes import builtin_styles
+from dossier.render.themes import builtin_styles
 
 from .conftest import build, dossier, messages, no_partial_files
 

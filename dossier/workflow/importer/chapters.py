@@ -9,9 +9,10 @@ import re
 from dataclasses import dataclass
 from typing import TypeGuard
 
-from ..errors import DossierError, Location
-from ..markup import ast, pandoc
-from ..slugs import slugify
+from ...errors import DossierError, Location
+from ...model import ast
+from ...runtime import pandoc
+from ...text.slugs import slugify
 
 MARKER = "<!--dossier:import:{}-->"
 _MARKER = re.compile(r"^<!--dossier:import:\d+-->\n\n?", re.MULTILINE)

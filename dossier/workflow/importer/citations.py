@@ -10,8 +10,9 @@ import unicodedata
 from dataclasses import replace
 from typing import Any
 
-from ..errors import Location
-from ..markup import ast, pandoc
+from ...errors import Location
+from ...model import ast
+from ...runtime import pandoc
 
 
 def csl_json(document: ast.Json, where: Location) -> list[dict[str, Any]]:

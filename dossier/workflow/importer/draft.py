@@ -15,13 +15,14 @@ from typing import Any
 
 import yaml
 
-from ..citations.citeproc import api_version
-from ..errors import Collector, Diagnostic, DossierError, Location, display_path
-from ..fragments import IMAGE_TYPES
-from ..loader import METADATA_FILE
-from ..markup import ast, pandoc
-from ..markup.reader import meta_text
-from ..slugs import slugify
+from ...citations.citeproc import api_version
+from ...config import METADATA_FILE
+from ...errors import Collector, Diagnostic, DossierError, Location, display_path
+from ...markup.reader import meta_text
+from ...model import ast
+from ...resolve.fragments import IMAGE_TYPES
+from ...runtime import pandoc
+from ...text.slugs import slugify
 from .chapters import ChapterFile, chapter_files
 from .citations import csl_json, readable_keys, rename
 from .properties import read_properties

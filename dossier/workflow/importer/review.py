@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..markup import ast
+from ...model import ast
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"

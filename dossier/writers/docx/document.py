@@ -11,14 +11,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..fragments import PLACED
-from ..lints import CREDIBILITY, GRADE, RELIABILITY, grade
-from ..markup import ast
-from ..markup.html import safe_url
-from ..model import Dossier, FormattedBlocks, ResolvedDossier, Source
-from ..remote import local_name
-from ..render import build_date, long_date
-from ..terms import terms
+from ...citations.grades import CREDIBILITY, GRADE, RELIABILITY, grade
+from ...markup.html import safe_url
+from ...model import Dossier, FormattedBlocks, ResolvedDossier, Source, ast
+from ...render.documents import build_date, long_date
+from ...resolve.fragments import PLACED
+from ...sources.remote import local_name
+from ...text.terms import terms
 
 Json = ast.Json
 _TAG = re.compile(r"<[^>]*>")

@@ -11,15 +11,16 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..citations.citeproc import api_version
-from ..config import BuildOptions
-from ..errors import Collector
-from ..markup import pandoc
-from ..render import Rendered, build_date
-from ..themes import Theme
-from .base import Artifact, atomic_write
-from .docx_document import document, images
-from .zips import repack
+from ...citations.citeproc import api_version
+from ...config import BuildOptions
+from ...errors import Collector
+from ...render.documents import Rendered, build_date
+from ...render.themes import Theme
+from ...runtime import pandoc
+from ...runtime.files import atomic_write
+from ..base import Artifact
+from ..zips import repack
+from .document import document, images
 
 REFERENCE = "reference.docx"
 """The theme file whose styles the review copy takes (``styles/<theme>/reference.docx``)."""

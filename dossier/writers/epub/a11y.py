@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from lxml import etree
 
-from ..render import Rendered
+from ...render.documents import Rendered
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 ANIMATED = {".gif", ".webp", ".apng"}

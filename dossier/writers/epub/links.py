@@ -9,7 +9,7 @@ import re
 
 from lxml import etree
 
-from ..render import EpubDocument
+from ...render.documents import EpubDocument
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 _MAYBE_EMPTY = re.compile(r"<a\b[^>]*\bhref=[^>]*>(?:\s|<img\b[^>]*>|<(\w+)[^>]*>\s*</\1>)*</a>")

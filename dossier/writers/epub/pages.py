@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from html import escape
 
-from .epub_a11y import PRINT_PAGES
+from .a11y import PRINT_PAGES
 
 PageMap = Sequence[Sequence[str]]
 """(label, first element starting on the page) per print page; see ``pdf.page_map``."""

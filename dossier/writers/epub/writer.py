@@ -15,18 +15,19 @@ from typing import Any
 
 from ebooklib import epub
 
-from ..config import BuildOptions
-from ..cover import cover_png
-from ..model import ResolvedDossier
-from ..remote import local_name
-from ..render import EpubDocument, Rendered, build_date, long_date
-from ..terms import terms
-from ..themes import Theme
-from .base import Artifact, atomic_write
-from .epub_a11y import accessibility_facts
-from .epub_links import name_links
-from .epub_pages import CONTENT, PageMap, add_print_pages
-from .zips import repack
+from ...config import BuildOptions
+from ...model import ResolvedDossier
+from ...render.cover import cover_png
+from ...render.documents import EpubDocument, Rendered, build_date, long_date
+from ...render.themes import Theme
+from ...runtime.files import atomic_write
+from ...sources.remote import local_name
+from ...text.terms import terms
+from ..base import Artifact
+from ..zips import repack
+from .a11y import accessibility_facts
+from .links import name_links
+from .pages import CONTENT, PageMap, add_print_pages
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)

@@ -1,1 +1,1 @@
-"""The print PDF: one WeasyPrint pass or parallel parts merged into one file, notes checked on their pages."""
+"""The print PDF: one WeasyPrint pass, or parts laid out in parallel and merged."""

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .themes import THEME_URL_PREFIX, Theme
+from ...render.themes import THEME_URL_PREFIX, Theme
 
 MAX_RESOURCE_BYTES = 64 * 1024 * 1024
 """Largest image, font or stylesheet read (a guard against /dev/zero-like files)."""

@@ -29,10 +29,10 @@ class Merger:
     again; apart, neither process grows past the largest layout process."""
 
     def __init__(self) -> None:
-        package = Path(__file__).resolve().parents[2]  # the folder that holds ``dossier``
+        package = Path(__file__).resolve().parents[3]  # the folder that holds ``dossier``
         path = os.pathsep.join(p for p in (str(package), os.environ.get("PYTHONPATH")) if p)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "dossier.writers.pdf_merge"],
+            [sys.executable, "-m", "dossier.writers.pdf.merge"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -29,14 +29,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
-from .. import engine_parts, timings
-from ..config import BuildOptions
-from ..engine_parts import Outside, Paginated
-from ..fetcher import ConfinedFetcher
-from ..limits import Child, LimitExceeded, death, spawn
-from ..render import Rendered
-from ..themes import THEME_URL_PREFIX, Theme
-from ..timings import Span
+from ...config import BuildOptions
+from ...engine import parts as engine_parts
+from ...engine.parts import Outside, Paginated
+from ...render.documents import Rendered
+from ...render.themes import THEME_URL_PREFIX, Theme
+from ...runtime import timings
+from ...runtime.limits import Child, LimitExceeded, death, spawn
+from ...runtime.timings import Span
+from .fetcher import ConfinedFetcher
 
 FRONT, BODY, CHAPTER, END = (f"<!--dossier:{m}-->" for m in ("front", "body", "chapter", "end"))
 MIN_BODY_CHARS = 120_000
@@ -173,7 +174,7 @@ def _run(job: Job, rendered: Rendered, theme: Theme, options: BuildOptions,
     """In the child: lay out ``job``, report, write its PDF, send it."""
     from weasyprint import HTML
 
-    from .pdf import _weasyprint_warnings, layout, page_starts
+    from .writer import _weasyprint_warnings, layout, page_starts
 
     root = rendered.resolved.dossier.root or theme.dirs[-1]
     fetcher = ConfinedFetcher(root, theme, rendered.remote_files)

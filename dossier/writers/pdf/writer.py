@@ -14,18 +14,20 @@ from typing import TYPE_CHECKING, Any
 from weasyprint import HTML
 from weasyprint.document import Document
 
-from .. import engine_fixes, timings
-from ..config import BuildOptions
-from ..errors import Diagnostic, DossierError, Level, Location, display_path
-from ..fetcher import ConfinedFetcher
-from ..limits import LimitExceeded, run_limited
-from ..render import Rendered
-from ..themes import THEME_URL_PREFIX, Theme
-from ..timings import Span
-from .base import Artifact, atomic_write
+from ...config import BuildOptions
+from ...engine import notes as engine_fixes
+from ...errors import Diagnostic, DossierError, Level, Location, display_path
+from ...render.documents import Rendered
+from ...render.themes import THEME_URL_PREFIX, Theme
+from ...runtime import timings
+from ...runtime.files import atomic_write
+from ...runtime.limits import LimitExceeded, run_limited
+from ...runtime.timings import Span
+from ..base import Artifact
+from .fetcher import ConfinedFetcher
 
 if TYPE_CHECKING:
-    from .pdf_parts import Split
+    from .parts import Split
 
 MAX_REPAIRS = 4
 """Layout passes spent moving paragraphs so that notes land on their call's page."""
@@ -327,7 +329,8 @@ def _engine_diagnostics(rendered: Rendered, known: set[str], messages: Iterable[
 def _lay_out_parts(parts: Split, rendered: Rendered, theme: Theme, options: BuildOptions
                    ) -> _Laid | None:  # fmt: skip
     """The parallel path (``pdf_parts``); None when its parts did not settle."""
-    from . import pdf_merge, pdf_parts
+    from . import merge as pdf_merge
+    from . import parts as pdf_parts
 
     resolved = rendered.resolved
     root = resolved.dossier.root or theme.dirs[-1]
@@ -374,7 +377,7 @@ def _lay_out_parts(parts: Split, rendered: Rendered, theme: Theme, options: Buil
 def write_pdf(rendered: Rendered, theme: Theme, folder: Path, options: BuildOptions) -> Artifact:
     """Lay out in child processes under ``options.limits``, in parts when the dossier is
     long (``pdf_parts``); write the PDF atomically here."""
-    from . import pdf_parts
+    from . import parts as pdf_parts
 
     dossier = rendered.resolved.dossier
     parts = pdf_parts.plan(rendered, theme, options)
