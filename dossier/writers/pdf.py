@@ -361,9 +361,6 @@ def _lay_out_parts(parts: Split, rendered: Rendered, theme: Theme, options: Buil
     root = resolved.dossier.root or theme.dirs[-1]
     fetcher = ConfinedFetcher(root, theme, rendered.remote_files)
     spans: list[Span] = []
-    with timings.spans(spans, "style sheets checked"):
-        diagnostics = stylesheet_warnings(rendered, theme, fetcher)
-    known = {d.message.removeprefix("CSS: ") for d in diagnostics}
     engine_fixes.keep_notes_with_calls()  # before forking: every part inherits it
     start = timings.now()
     merger = pdf_merge.Merger()
@@ -383,12 +380,21 @@ def _lay_out_parts(parts: Split, rendered: Rendered, theme: Theme, options: Buil
     spans.extend(assembly.spans)
     done = assembly.done
     with timings.spans(spans, "parts merged"):
+        merger.send([d.data for d in done], assembly.own)
+        # Only diagnostics: checked while the merge runs, not before the parts are laid out.
+        try:
+            with timings.spans(spans, "style sheets checked"):
+                diagnostics = stylesheet_warnings(rendered, theme, fetcher)
+        except BaseException:
+            merger.stop()
+            raise
         remaining = max(1.0, start + options.limits.seconds - timings.now())
         try:
-            data = merger.merge([d.data for d in done], assembly.own, remaining)
+            data = merger.merge(None, assembly.own, remaining)
         except subprocess.TimeoutExpired:
             message = f"PDF layout did not finish within {options.limits.seconds:g} s"
             raise LimitExceeded(f"{message} (raise --pdf-timeout)") from None
+    known = {d.message.removeprefix("CSS: ") for d in diagnostics}
     messages = [m for d in done for m in d.messages]
     diagnostics += _engine_diagnostics(rendered, known, messages, [n for d in done for n in d.bad])
     blocks = set().union(*(d.blocks for d in done))
