@@ -173,7 +173,15 @@ def write(
         from .render.documents import render
 
         with timings.spans(spans, "rendered"):
-            rendered = render(resolved, theme, options.layout)
+            # Only what the formats written use: an EPUB or Word build renders no print
+            # HTML, a PDF or HTML build no EPUB documents (Word takes the resolved blocks).
+            rendered = render(
+                resolved,
+                theme,
+                options.layout,
+                print_html="pdf" in formats or "html" in formats,
+                epub="epub" in formats,
+            )
         rendered = with_remote(dataclasses.replace(rendered, page_map=page_map, layout_hints=hints))
         folder = options.out / resolved.dossier.slug
         written: list[Artifact] = []

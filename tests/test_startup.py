@@ -1,5 +1,6 @@
 """Short commands import only what they use: ``check`` no renderer or writer, an EPUB build no
-PDF engine, a rebuild with everything up to date not even the loader."""
+PDF engine, a rebuild with everything up to date not even the loader; an EPUB build
+renders no print HTML."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from .conftest import ROOT, SAMPLE
 
@@ -60,3 +63,19 @@ def test_a_rebuild_with_nothing_to_do_reads_no_source(tmp_path: Path) -> None:
                          says="up to date")  # fmt: skip
     assert "dossier.writers.manifest" in imported
     assert not imported & (WRITERS | RENDERING | READING)
+
+
+def test_an_epub_build_renders_no_print_html(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dossier import render
+    from dossier.config import BuildOptions
+    from dossier.pipeline import build_one
+
+    def unwanted(*args: object) -> str:
+        raise AssertionError("the print HTML was rendered for an EPUB build")
+
+    monkeypatch.setattr(render, "_print_html", unwanted)
+    options = BuildOptions(formats=("epub",), out=tmp_path, force=True)
+    result = build_one(SAMPLE, options)
+    assert not result.failed and [a.format for a in result.artifacts] == ["epub"]

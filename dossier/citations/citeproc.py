@@ -9,7 +9,6 @@ import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from ..errors import Location
@@ -30,12 +29,9 @@ class Formatted:
     warnings: tuple[str, ...]
 
 
-@cache
 def api_version() -> list[int]:
     """The JSON API version of this pandoc (its JSON reader wants its own)."""
-    out, _ = pandoc.run(["-f", "markdown", "-t", "json"], "", Location("<pandoc>"))
-    version: list[int] = json.loads(out)["pandoc-api-version"]
-    return version
+    return pandoc.api_version()
 
 
 def _nocite(keys: Sequence[str]) -> ast.Json:

@@ -208,9 +208,18 @@ def _follows_note(html: str, position: int) -> bool:
     return html.endswith("\x00", 0, position)
 
 
-def render(resolved: ResolvedDossier, theme: Theme, layout: str | None = None) -> Rendered:
+def render(
+    resolved: ResolvedDossier,
+    theme: Theme,
+    layout: str | None = None,
+    *,
+    print_html: bool = True,
+    epub: bool = True,
+) -> Rendered:
     """The print HTML (in ``layout``, else the dossier's) and the EPUB documents, all from
-    the same resolved fragments."""
+    the same resolved fragments. A build that writes no PDF or HTML passes
+    ``print_html=False``, one that writes no EPUB ``epub=False``: that part is left empty
+    (``""``, no documents) instead of rendered for nothing."""
     if (layout or resolved.dossier.layout) not in LAYOUTS:
         raise DossierError.at(resolved.dossier.location, f"'layout' is one of {', '.join(LAYOUTS)}")
     chosen = choose(resolved, layout)
@@ -219,21 +228,31 @@ def render(resolved: ResolvedDossier, theme: Theme, layout: str | None = None) -
     stylesheets = tuple(
         f"{THEME_URL_PREFIX}{name}" for name in ("print.css", "custom.css") if theme.find(name)
     )
+    html = _print_html(resolved, env, context, chosen, stylesheets) if print_html else ""
+    epub_css_path = theme.find("epub.css") if epub else None
+    epub_css = epub_css_path.read_text(encoding="utf-8") if epub_css_path else ""
+    lead = preamble(resolved.chapters)
+    body = resolved.chapters[lead].id if chosen == "report" and resolved.chapters else ""
+    documents = _epub_documents(resolved, env, context) if epub else ()
+    return Rendered(resolved, html, stylesheets, documents, epub_css, layout=chosen,
+                    body_anchor=body)  # fmt: skip
+
+
+def _print_html(
+    resolved: ResolvedDossier,
+    env: jinja2.Environment,
+    context: dict[str, object],
+    layout: str,
+    stylesheets: tuple[str, ...],
+) -> str:
     # A theme overrides one layout with templates/print-<layout>.html.j2, both with
     # print.html.j2 (the document they extend).
-    template = env.get_template(f"print-{chosen}.html.j2")
+    template = env.get_template(f"print-{layout}.html.j2")
     html = template.render(**context, stylesheets=stylesheets)
     html = _expand_blocks(html, resolved, env)
     t = terms(resolved.dossier.lang)
     html = html.replace('<div id="last-page"', _endnotes(resolved.notes, t) + '<div id="last-page"')
-    html = _number_rows(_print_notes(html, resolved.notes, t))
-    epub_css_path = theme.find("epub.css")
-    epub_css = epub_css_path.read_text(encoding="utf-8") if epub_css_path else ""
-    lead = preamble(resolved.chapters)
-    body = resolved.chapters[lead].id if chosen == "report" and resolved.chapters else ""
-    documents = _epub_documents(resolved, env, context)
-    return Rendered(resolved, html, stylesheets, documents, epub_css, layout=chosen,
-                    body_anchor=body)  # fmt: skip
+    return _number_rows(_print_notes(html, resolved.notes, t))
 
 
 # ---- EPUB --------------------------------------------------------------------------------------

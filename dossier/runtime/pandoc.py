@@ -7,6 +7,7 @@ time limit, and turns a failure or a warning into diagnostics instead of a trace
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -22,6 +23,8 @@ MINIMUM = (3, 1)
 TIMEOUT = 120.0
 """Seconds one pandoc run may take (a 500 KB dossier takes about one)."""
 _WARNING = re.compile(r"^\[WARNING\] (.*)$")
+_API_VERSION = re.compile(r'\{"pandoc-api-version":\[(\d+(?:,\d+)*)\]')
+_api_version: list[int] = []
 
 
 @cache
@@ -74,6 +77,15 @@ def version() -> str:
     return found
 
 
+def api_version() -> list[int]:
+    """The JSON API version of this pandoc (its JSON reader wants its own): as the first run
+    that wrote JSON (the Markdown reader's) gave it, else from a run on an empty document."""
+    if not _api_version:
+        out, _ = run(["-f", "markdown", "-t", "json"], "", Location("<pandoc>"))
+        _api_version[:] = json.loads(out)["pandoc-api-version"]
+    return list(_api_version)
+
+
 def run(args: list[str], stdin: str, where: Location) -> tuple[str, list[str]]:
     """pandoc's output and its warnings, for ``args`` (always sandboxed) on ``stdin``."""
     version()
@@ -107,4 +119,7 @@ def run(args: list[str], stdin: str, where: Location) -> tuple[str, list[str]]:
             warnings.append(match.group(1))
         elif line.strip() and warnings:
             warnings[-1] += " " + line.strip()  # a warning continued on the next line
-    return done.stdout.decode("utf-8"), warnings
+    out = done.stdout.decode("utf-8")
+    if not _api_version and (api := _API_VERSION.match(out)):
+        _api_version[:] = [int(n) for n in api.group(1).split(",")]
+    return out, warnings

@@ -57,7 +57,7 @@ class Preview:
         try:
             resolved = prepare(self.source)
             theme = theme_for(resolved.dossier, self.theme_name)
-            html = render(resolved, theme).print_html
+            html = render(resolved, theme, epub=False).print_html
             problems = [str(d) for d in resolved.diagnostics]
         except DossierError as exc:
             theme, problems = self.theme or load_theme("default"), [str(d) for d in exc.diagnostics]

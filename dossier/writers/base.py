@@ -61,9 +61,11 @@ WRITERS: dict[str, str] = {
 
 def warm(names: Iterable[str]) -> Callable[[], None]:
     """Import these writers (and their engines: WeasyPrint takes most of a second) in a thread
-    while the caller loads the sources, which mostly waits for pandoc. Returns the function
-    that waits for the imports to be over, to call before using a writer and before forking:
-    a child forked during an import could wait for its lock forever."""
+    while the caller loads the sources, which mostly waits for pandoc, and run a writer's
+    ``warm_up`` if it has one (the PDF writer's readies WeasyPrint for the layout processes
+    it forks). Returns the function that waits for all that to be over, to call before using
+    a writer and before forking: a child forked during an import could wait for its lock
+    forever."""
     modules = [WRITERS[name].partition(":")[0] for name in names if name in WRITERS]
     if not modules:
         return lambda: None
@@ -71,7 +73,9 @@ def warm(names: Iterable[str]) -> Callable[[], None]:
     def load() -> None:
         for module in modules:
             with contextlib.suppress(Exception):  # get_writer imports again and reports it
-                importlib.import_module(module)
+                warm_up = getattr(importlib.import_module(module), "warm_up", None)
+                if warm_up is not None:
+                    warm_up()
 
     thread = threading.Thread(target=load, name="dossier-warm", daemon=True)
     thread.start()

@@ -39,10 +39,25 @@ class Merger:
             env={**os.environ, "PYTHONPATH": path},
         )
 
-    def merge(self, parts: Sequence[bytes], own: Sequence[frozenset[str]], timeout: float) -> bytes:
-        """The merged PDF; an error (as ``RuntimeError``) if the process failed."""
+    def send(self, parts: Sequence[bytes], own: Sequence[frozenset[str]]) -> None:
+        """Hand the parts over: the merge runs while the caller does something else, until
+        ``merge`` waits for it."""
+        stdin = self.process.stdin
+        assert stdin is not None
         try:
-            out, err = self.process.communicate(pickle.dumps((list(parts), list(own))), timeout)
+            stdin.write(pickle.dumps((list(parts), list(own))))
+            stdin.close()
+        except BrokenPipeError:
+            pass  # the process failed: ``merge`` reports it
+        self.process.stdin = None  # closed: ``communicate`` has nothing more to send
+
+    def merge(self, parts: Sequence[bytes] | None, own: Sequence[frozenset[str]],
+              timeout: float) -> bytes:  # fmt: skip
+        """The merged PDF (of ``parts``, or of those already sent when None); an error (as
+        ``RuntimeError``) if the process failed."""
+        data = None if parts is None else pickle.dumps((list(parts), list(own)))
+        try:
+            out, err = self.process.communicate(data, timeout)
         except subprocess.TimeoutExpired:
             self.stop()
             raise

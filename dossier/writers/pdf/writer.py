@@ -60,6 +60,34 @@ def _weasyprint_warnings() -> Iterator[_Records]:
 _AT_LINE = re.compile(r" at (\d+):(\d+)")
 
 
+_WARM_UP = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>-</title>
+<link rel="stylesheet" href="_theme/print.css"></head><body><main><section class="chapter">
+<h1 id="w">Warm-up</h1><p>Text <em>in</em> <strong>styles</strong>, <a href="#w">a link</a>
+<span class="footnote" id="fn-1">A note.</span></p><table><tr><th>A</th><td>1</td></tr></table>
+</section></main></body></html>"""
+_warmed = False
+
+
+def warm_up() -> None:
+    """Lay out and draw a few lines with the built-in theme, once per process, before any
+    layout process is forked: what WeasyPrint does only the first time in a process (its C
+    types declared, fonts set up, modules imported on first use: about 0.15 s) is then done
+    once, in the build process while it waits for pandoc, instead of in every part's process.
+    Nothing of it reaches a document: each has its own fonts and style sheets."""
+    global _warmed
+    if _warmed:
+        return
+    _warmed = True
+    from ..themes import load_theme
+
+    theme = load_theme("default")
+    root = theme.dirs[-1]
+    fetcher = ConfinedFetcher(root, theme)
+    with _weasyprint_warnings():  # the built-in theme's, not the user's: never shown
+        document = HTML(string=_WARM_UP, base_url=f"{root}/", url_fetcher=fetcher).render()
+        document.write_pdf(pdf_variant="pdf/ua-1")
+
+
 def stylesheet_warnings(rendered: Rendered, theme: Theme, fetcher: Any) -> list[Diagnostic]:
     """WeasyPrint's complaints about each theme stylesheet, with that file's path and line:
     the same messages come again, without a file name, when the document is laid out."""
@@ -336,9 +364,6 @@ def _lay_out_parts(parts: Split, rendered: Rendered, theme: Theme, options: Buil
     root = resolved.dossier.root or theme.dirs[-1]
     fetcher = ConfinedFetcher(root, theme, rendered.remote_files)
     spans: list[Span] = []
-    with timings.spans(spans, "style sheets checked"):
-        diagnostics = stylesheet_warnings(rendered, theme, fetcher)
-    known = {d.message.removeprefix("CSS: ") for d in diagnostics}
     engine_fixes.keep_notes_with_calls()  # before forking: every part inherits it
     start = timings.now()
     merger = pdf_merge.Merger()
@@ -358,12 +383,21 @@ def _lay_out_parts(parts: Split, rendered: Rendered, theme: Theme, options: Buil
     spans.extend(assembly.spans)
     done = assembly.done
     with timings.spans(spans, "parts merged"):
+        merger.send([d.data for d in done], assembly.own)
+        # Only diagnostics: checked while the merge runs, not before the parts are laid out.
+        try:
+            with timings.spans(spans, "style sheets checked"):
+                diagnostics = stylesheet_warnings(rendered, theme, fetcher)
+        except BaseException:
+            merger.stop()
+            raise
         remaining = max(1.0, start + options.limits.seconds - timings.now())
         try:
-            data = merger.merge([d.data for d in done], assembly.own, remaining)
+            data = merger.merge(None, assembly.own, remaining)
         except subprocess.TimeoutExpired:
             message = f"PDF layout did not finish within {options.limits.seconds:g} s"
             raise LimitExceeded(f"{message} (raise --pdf-timeout)") from None
+    known = {d.message.removeprefix("CSS: ") for d in diagnostics}
     messages = [m for d in done for m in d.messages]
     diagnostics += _engine_diagnostics(rendered, known, messages, [n for d in done for n in d.bad])
     blocks = set().union(*(d.blocks for d in done))
