@@ -78,7 +78,7 @@ def warm_up() -> None:
     if _warmed:
         return
     _warmed = True
-    from ..themes import load_theme
+    from ...render.themes import load_theme
 
     theme = load_theme("default")
     root = theme.dirs[-1]
