@@ -97,6 +97,13 @@ def _edited_code() -> types.CodeType | None:
     return edited if edited.co_freevars == (_HOOK,) else None
 
 
+def prepare() -> None:
+    """Compile the changed function now, changing nothing: processes forked afterwards
+    (one per part of a long document) find it compiled."""
+    if gate.support().notes:
+        _edited_code()
+
+
 def _keep(moved: list[str]) -> Callable[[bool, bool, Any], bool]:
     """The decision as changed: never move notes; record the paragraph (or table row) that
     moves to the next page instead, when WeasyPrint would have moved notes for it."""

@@ -11,20 +11,23 @@ from weasyprint.formatting_structure import boxes
 
 
 class Page(Protocol):
-    """What is read of a ``weasyprint.Page`` through its public attributes."""
+    """What is read of a ``weasyprint.Page``: its anchors, and its laid-out boxes."""
 
     @property
     def anchors(self) -> Mapping[str, object]: ...
 
+    @property
+    def _page_box(self) -> Any: ...
+
 
 class Document(Protocol):
-    """What is read of a ``weasyprint.Document`` through its public attributes."""
+    """What is read of a ``weasyprint.Document``: its pages."""
 
     @property
-    def pages(self) -> Sequence[Any]: ...
+    def pages(self) -> Sequence[Page]: ...
 
 
-def _page_box(page: Any) -> Any:
+def _page_box(page: Page) -> Any:
     """The root box of a laid-out page (a ``PageBox``)."""
     box = page._page_box
     assert isinstance(box, boxes.PageBox)

@@ -1,4 +1,4 @@
-"""Parts of one PDF laid out apart (``pdf_parts``), assembled into one file: pages in
+"""Parts of one PDF laid out apart (``parts``), assembled into one file: pages in
 order, one structure tree for the tagged PDF, one outline, one set of named destinations
 (so links between parts work), and the first part's catalogue and metadata. qpdf (through
 pikepdf) does the copying, so assembling takes a fraction of a second.

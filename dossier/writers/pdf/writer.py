@@ -10,6 +10,7 @@ from pathlib import Path
 from weasyprint import HTML
 
 from ...config import BuildOptions
+from ...engine import notes
 from ...engine.pages import note_pages, page_starts
 from ...errors import Diagnostic, DossierError
 from ...render.documents import Rendered
@@ -85,6 +86,7 @@ def lay_out_in_parts(
     with timings.spans(spans, "style sheets checked"):
         diagnostics = stylesheet_warnings(rendered, theme, fetcher)
     known = {d.message.removeprefix("CSS: ") for d in diagnostics}
+    notes.prepare()  # compiled once here; entered in each part's process
     start = timings.now()
     merger = pdf_merge.Merger()
     try:
