@@ -67,6 +67,13 @@ def test_linebox_layout_is_the_one_the_notes_fix_was_made_from() -> None:
     assert gate.source_hash(block._linebox_layout) in gate.LINEBOX_LAYOUT_MADE_FROM
 
 
+@pytest.mark.skipif(SUPPORTED, reason="a version the layout fixes were made for")
+def test_a_version_not_made_for_is_left_alone() -> None:
+    support = gate.support()
+    assert not support.notes and not support.parts
+    assert support.warning() is not None and gate.version() in support.warning()
+
+
 def test_another_version_is_named_in_one_warning() -> None:
     assert not gate.made_for("71.0")
     message = gate.Support("71.0", notes=False, parts=False).warning()
