@@ -311,12 +311,14 @@ def version() -> None:
     """Print the versions of dossier and its engines."""
     from importlib.metadata import version as package_version
 
+    from .engine import gate
     from .errors import DossierError
     from .runtime import pandoc
 
     typer.echo(f"dossier {__version__}")
     for name in ("weasyprint", "ebooklib"):
         typer.echo(f"{name} {package_version(name)}")
+    typer.echo(gate.support().summary())
     try:
         typer.echo(f"pandoc {pandoc.version()} ({pandoc.executable()})")
     except DossierError as exc:

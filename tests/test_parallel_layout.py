@@ -363,7 +363,7 @@ def test_a_run_never_starts_at_a_chapter_without_title() -> None:
     untitled = '\n<section class="chapter">\n<p id="u{0}">{1}</p>\n</section>\n'
     chapters = tuple((untitled if i % 2 else titled).format(i, "text " * 2000) for i in range(12))
     parts = pdf_parts.Split("<html><body>", "", "<main>", chapters, "</main></body></html>")
-    jobs = pdf_parts._parts(parts, {})
+    jobs = pdf_parts.make_jobs(parts, {})
     assert len(jobs) > 2
     for job in jobs[1:]:
         body = job.html.split("<main>", 1)[1]

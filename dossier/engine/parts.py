@@ -8,20 +8,25 @@ text refers to; once its pages are made and before its running heads and footers
 (WeasyPrint makes those last, in ``layout_document``), the part reports what it found and
 waits to be told the real values: the page offset, the named strings set before it, and
 the page of every anchor elsewhere. Its text's guesses are reported too, so that a part
-whose text used a wrong one can be laid out again (``writers.pdf_parts``).
+whose text used a wrong one can be laid out again (``writers.pdf.parts``). Only used when
+this WeasyPrint is one it was made for (``gate``).
 
-All of this only touches WeasyPrint in the process that lays out the part.
+``laying_out(part)`` wraps the five WeasyPrint callables involved for the time of its block,
+in the process that lays out the part, and puts the originals back on leaving.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any
+
+from . import gate
 
 
 @dataclass(frozen=True, slots=True)
-class Outside:
+class PageContext:
     """What a part is told about the rest of the document."""
 
     offset: int
@@ -51,14 +56,14 @@ class Paginated:
 class Part:
     """The part being laid out in this process, and how it learns about the others."""
 
-    guesses: Outside
+    guesses: PageContext
     """What the text is laid out with."""
-    told: Callable[[Paginated], Outside]
+    report_and_wait: Callable[[Paginated], PageContext]
     """Reports the pagination and returns the real values (may block)."""
     own: frozenset[str]
     """Anchors (ids) of this part."""
-    given: Outside | None = None
-    """What it was told for its last layout."""
+    actual: PageContext | None = None
+    """The real values it was told for its last layout."""
     report: Paginated | None = None
     """What it reported for its last layout."""
     # Per layout:
@@ -66,10 +71,6 @@ class Part:
     fakes: dict[int, tuple[str, Any]] = field(default_factory=dict)
     used: dict[str, int] = field(default_factory=dict)
     in_margins: bool = False
-
-
-_part: Part | None = None
-_installed = False
 
 
 class _Elsewhere:
@@ -89,121 +90,133 @@ def _shift(counters: dict[str, list[int]], by: int) -> dict[str, list[int]]:
     return shifted
 
 
-def supported() -> bool:
-    """Whether this WeasyPrint has the functions wrapped here, called as expected: if not,
-    dossier lays out in one pass."""
-    try:
-        import inspect
+class laying_out:
+    """``with laying_out(part):`` WeasyPrint lays out ``part`` (in this process): the
+    target collector, ``make_all_pages`` and ``make_margin_boxes`` are wrapped for the time
+    of the block, and put back on leaving."""
 
+    def __init__(self, part: Part) -> None:
+        self.part = part
+        self._restore: list[tuple[object, str, object]] = []
+
+    def __enter__(self) -> Part:
+        if not gate.support().parts:
+            raise RuntimeError(f"dossier cannot lay out parts with WeasyPrint {gate.version()}")
         import weasyprint.layout as layout_module
         from weasyprint.css import targets
 
-        source = inspect.getsource(layout_module.layout_document)
-    except (ImportError, AttributeError, OSError, TypeError):
-        return False
-    needed = (
-        "make_all_pages(context, root_box, html, pages)",
-        "make_margin_boxes(context, page, state)",
-        "context.page_maker[context.current_page][3]",
-    )
-    collector = targets.TargetCollector
-    return (
-        all(text in source for text in needed)
-        and hasattr(collector, "lookup_target")
-        and hasattr(collector, "cache_target_page_counters")
-        and hasattr(targets, "TargetLookupItem")
-        and hasattr(layout_module, "make_all_pages")
-    )
+        hooks = _Hooks(self.part, layout_module, targets)
+        collector = targets.TargetCollector
+        wrapped = (
+            (collector, "__init__", hooks.init),
+            (collector, "lookup_target", hooks.lookup),
+            (collector, "cache_target_page_counters", hooks.cache),
+            (layout_module, "make_all_pages", hooks.make_all_pages),
+            (layout_module, "make_margin_boxes", hooks.make_margin_boxes),
+        )
+        for owner, name, hook in wrapped:
+            self._restore.append((owner, name, owner.__dict__[name]))
+            setattr(owner, name, hook)
+        return self.part
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        while self._restore:
+            owner, name, original = self._restore.pop()
+            setattr(owner, name, original)
 
 
-def install() -> None:
-    """Wrap the four WeasyPrint functions involved (once per process); they behave as
-    before unless a part is set with ``laying_out``."""
-    global _installed
-    if _installed:
-        return
-    import weasyprint.layout as layout_module
-    from weasyprint.css import targets
+class _Hooks:
+    """The wrappers, for one part: WeasyPrint's originals, and what they learn."""
 
-    original_init = targets.TargetCollector.__init__
-    original_lookup = targets.TargetCollector.lookup_target
-    original_cache = targets.TargetCollector.cache_target_page_counters
-    original_pages = layout_module.make_all_pages
-    original_margins = layout_module.make_margin_boxes
+    def __init__(self, part: Part, layout_module: Any, targets: Any) -> None:
+        self.part = part
+        self.targets = targets
+        collector = targets.TargetCollector
+        self.original_init = collector.__init__
+        self.original_lookup = collector.lookup_target
+        self.original_cache = collector.cache_target_page_counters
+        self.original_pages = layout_module.make_all_pages
+        self.original_margins = layout_module.make_margin_boxes
+        self.names: dict[int, dict[int, str]] = {}
+        """For each collector, the anchor name of each of its items."""
+        # Methods of the collector: bound here to the hooks, given the collector.
+        hooks = self
 
-    def init(self: Any) -> None:
-        original_init(self)
-        part = _part
-        if part is None:
-            return
+        def init(collector: Any) -> None:
+            hooks._init(collector)
+
+        def lookup(collector: Any, *args: Any) -> Any:
+            return hooks._lookup(collector, *args)
+
+        def cache(collector: Any, anchor: str, values: Any, index: int, page_maker: Any) -> None:
+            hooks._cache(collector, anchor, values, index, page_maker)
+
+        self.init, self.lookup, self.cache = init, lookup, cache
+
+    def _init(self, collector: Any) -> None:
+        self.original_init(collector)
+        part = self.part
         # A new collector is a new layout of the part.
         part.pages, part.fakes, part.used, part.in_margins = [], {}, {}, False
         for name, page in part.guesses.anchors.items():
             if name in part.own:
                 continue
-            item = targets.TargetLookupItem("up-to-date")
+            item = self.targets.TargetLookupItem("up-to-date")
             item.target_box = _Elsewhere(page)
-            self.target_lookup_items[name] = item
+            collector.target_lookup_items[name] = item
             part.fakes[id(item)] = (name, item)
 
-    def lookup(self: Any, *args: Any) -> Any:
-        item = original_lookup(self, *args)
-        part = _part
-        if part is not None and not part.in_margins and item.state == "up-to-date":
+    def _lookup(self, collector: Any, *args: Any) -> Any:
+        item = self.original_lookup(collector, *args)
+        part = self.part
+        if not part.in_margins and item.state == "up-to-date":
             fake = part.fakes.get(id(item))
             if fake is not None:
                 part.used[fake[0]] = item.target_box.cached_counter_values["page"][-1]
             else:
                 value = (item.cached_page_counter_values or {}).get("page")
-                name = _name_of(self, item)
+                name = self._name_of(collector, item)
                 if value and name:
                     part.used[name] = value[-1]
         return item
 
-    def cache(self: Any, anchor: str, values: Any, index: int, page_maker: Any) -> None:
+    def _cache(self, collector: Any, anchor: str, values: Any, index: int, page_maker: Any) -> None:
         # The text of the part sees its own pages numbered as guessed for the whole.
-        part = _part
-        if part is not None and part.guesses.offset:
-            values = _shift(values, part.guesses.offset)
-        original_cache(self, anchor, values, index, page_maker)
+        if self.part.guesses.offset:
+            values = _shift(values, self.part.guesses.offset)
+        self.original_cache(collector, anchor, values, index, page_maker)
 
-    def make_all_pages(*args: Any, **kwargs: Any) -> Iterator[Any]:
+    def make_all_pages(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
         pages = []
-        for page in original_pages(*args, **kwargs):
+        for page in self.original_pages(*args, **kwargs):
             pages.append(page)
             yield page
-        if _part is not None:
-            _part.pages = pages
+        self.part.pages = pages
 
-    def make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
-        part = _part
-        if part is None:
-            return original_margins(context, page, state)
+    def make_margin_boxes(self, context: Any, page: Any, state: Any) -> Any:
+        part = self.part
         if not part.in_margins:
             part.in_margins = True
             part.report = _paginated(part, context)
-            part.given = part.told(part.report)
-            _tell(part, part.given, context)
-        given = part.given
-        assert given is not None
-        counters = _shift(state[1], given.offset)
-        counters["pages"] = [given.total]
-        return original_margins(context, page, (state[0], counters, *state[2:]))
+            part.actual = part.report_and_wait(part.report)
+            _tell(part, part.actual, context)
+        actual = part.actual
+        assert actual is not None
+        counters = _shift(state[1], actual.offset)
+        counters["pages"] = [actual.total]
+        return self.original_margins(context, page, (state[0], counters, *state[2:]))
 
-    targets.TargetCollector.__init__ = init
-    targets.TargetCollector.lookup_target = lookup
-    targets.TargetCollector.cache_target_page_counters = cache
-    layout_module.make_all_pages = make_all_pages
-    layout_module.make_margin_boxes = make_margin_boxes
-    _installed = True
-
-
-def _name_of(collector: Any, item: Any) -> str | None:
-    names: dict[int, str] | None = getattr(collector, "_dossier_names", None)
-    if names is None or len(names) != len(collector.target_lookup_items):
-        names = {id(v): k for k, v in collector.target_lookup_items.items()}
-        collector._dossier_names = names
-    return names.get(id(item))
+    def _name_of(self, collector: Any, item: Any) -> str | None:
+        names = self.names.get(id(collector))
+        if names is None or len(names) != len(collector.target_lookup_items):
+            names = {id(v): k for k, v in collector.target_lookup_items.items()}
+            self.names = {id(collector): names}  # one layout's collector at a time
+        return names.get(id(item))
 
 
 def _paginated(part: Part, context: Any) -> Paginated:
@@ -223,18 +236,18 @@ def _paginated(part: Part, context: Any) -> Paginated:
     return Paginated(len(part.pages), strings, anchors, dict(part.used))
 
 
-def _tell(part: Part, given: Outside, context: Any) -> None:
+def _tell(part: Part, actual: PageContext, context: Any) -> None:
     """Make the running heads and footers, which come next, use the real values."""
     for name, item in part.fakes.values():
-        if name in given.anchors:
-            item.target_box.cached_counter_values = {"page": [given.anchors[name]]}
+        if name in actual.anchors:
+            item.target_box.cached_counter_values = {"page": [actual.anchors[name]]}
     fakes = {id(item) for _, item in part.fakes.values()}
     for item in context.target_collector.target_lookup_items.values():
         if id(item) not in fakes and item.cached_page_counter_values:
             item.cached_page_counter_values = _shift(
-                item.cached_page_counter_values, given.offset - part.guesses.offset
+                item.cached_page_counter_values, actual.offset - part.guesses.offset
             )
-    strings = given.strings
+    strings = actual.strings
     if not strings:
         return
     original = context.get_string_or_element_for
@@ -250,20 +263,3 @@ def _tell(part: Part, given: Outside, context: Any) -> None:
         return (strings[name],)
 
     context.get_string_or_element_for = string_or_element
-
-
-class laying_out:
-    """``with laying_out(part):`` WeasyPrint lays out ``part`` (in this process)."""
-
-    def __init__(self, part: Part) -> None:
-        self.part = part
-
-    def __enter__(self) -> Part:
-        global _part
-        install()
-        _part = self.part
-        return self.part
-
-    def __exit__(self, *exc: object) -> None:
-        global _part
-        _part = None

@@ -1,4 +1,4 @@
-"""Parts of one PDF laid out apart (``pdf_parts``), assembled into one file: pages in
+"""Parts of one PDF laid out apart (``parts``), assembled into one file: pages in
 order, one structure tree for the tagged PDF, one outline, one set of named destinations
 (so links between parts work), and the first part's catalogue and metadata. qpdf (through
 pikepdf) does the copying, so assembling takes a fraction of a second.
@@ -51,8 +51,9 @@ class Merger:
             pass  # the process failed: ``merge`` reports it
         self.process.stdin = None  # closed: ``communicate`` has nothing more to send
 
-    def merge(self, parts: Sequence[bytes] | None, own: Sequence[frozenset[str]],
-              timeout: float) -> bytes:  # fmt: skip
+    def merge(
+        self, parts: Sequence[bytes] | None, own: Sequence[frozenset[str]], timeout: float
+    ) -> bytes:
         """The merged PDF (of ``parts``, or of those already sent when None); an error (as
         ``RuntimeError``) if the process failed."""
         data = None if parts is None else pickle.dumps((list(parts), list(own)))
@@ -112,8 +113,9 @@ def _page_indices(source: Pdf) -> dict[tuple[int, int], int]:
     return {page.obj.objgen: index for index, page in enumerate(source.pages)}
 
 
-def _destination(out: Pdf, dest: pikepdf.Object, index: dict[tuple[int, int], int],
-                 start: int) -> Array | None:  # fmt: skip
+def _destination(
+    out: Pdf, dest: pikepdf.Object, index: dict[tuple[int, int], int], start: int
+) -> Array | None:
     """``dest`` (a page and a position in a part) pointing at the page in ``out``."""
     if not isinstance(dest, Array) or len(dest) == 0:
         return None
@@ -208,9 +210,13 @@ def _prefix_ids(kids: pikepdf.Object, prefix: str) -> None:
         todo.extend(children if isinstance(children, Array) else [children])
 
 
-def _destinations(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int],
-                  indices: Sequence[dict[tuple[int, int], int]],
-                  own: Sequence[frozenset[str]]) -> None:  # fmt: skip
+def _destinations(
+    out: Pdf,
+    sources: Sequence[Pdf],
+    starts: Sequence[int],
+    indices: Sequence[dict[tuple[int, int], int]],
+    own: Sequence[frozenset[str]],
+) -> None:
     """One name tree of every part's own anchors. Keys keep the bytes WeasyPrint wrote
     (UTF-16 for a non-ASCII id), which is what the links' ``/Dest`` compare with."""
     found: dict[bytes, tuple[pikepdf.Object, Array]] = {}
@@ -233,8 +239,12 @@ def _destinations(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int],
     out.Root.Names.Dests = out.make_indirect(Dictionary(Names=Array(flat)))
 
 
-def _outline(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int],
-             indices: Sequence[dict[tuple[int, int], int]]) -> None:  # fmt: skip
+def _outline(
+    out: Pdf,
+    sources: Sequence[Pdf],
+    starts: Sequence[int],
+    indices: Sequence[dict[tuple[int, int], int]],
+) -> None:
     """The parts' bookmarks, in order, pointing at the pages in ``out``."""
 
     def moved(item: OutlineItem, index: dict[tuple[int, int], int], start: int) -> OutlineItem:
@@ -409,8 +419,14 @@ def _union_glyphs(subsets: Sequence[bytes]) -> bytes:
                 for code, name in theirs.cmap.items():
                     table.cmap.setdefault(code, name)
     maxp = base["maxp"]
-    for field in ("maxPoints", "maxContours", "maxCompositePoints", "maxCompositeContours",
-                  "maxComponentElements", "maxComponentDepth"):  # fmt: skip
+    for field in (
+        "maxPoints",
+        "maxContours",
+        "maxCompositePoints",
+        "maxCompositeContours",
+        "maxComponentElements",
+        "maxComponentDepth",
+    ):
         if hasattr(maxp, field):
             setattr(maxp, field, max(getattr(f["maxp"], field, 0) for f in fonts))
     stream = io.BytesIO()

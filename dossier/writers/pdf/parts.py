@@ -1,11 +1,11 @@
 """One PDF laid out in parallel: the front matter and runs of body chapters as separate
-WeasyPrint documents in child processes, assembled into one PDF (``pdf_merge``).
+WeasyPrint documents in child processes, assembled into one PDF (``merge``).
 
 Chapters start on a new page, and the body is numbered from 1 after the front matter, so
 each run of chapters lays out as it would in the whole document. What a run cannot know
 (its first page number, the number of pages, running heads set earlier, the pages of
 anchors elsewhere) only shows in running heads and footers, which WeasyPrint makes after
-the pages: each child reports its pages and waits for those values (``engine_parts``).
+the pages: each child reports its pages and waits for those values (``engine.parts``).
 Text that refers to a page elsewhere (the contents, a pointer to an endnote) is laid out
 with the page the previous build found (``hints``); a run whose guess was wrong is laid
 out again with the right values. Without a previous build, the front matter, whose contents
@@ -30,14 +30,18 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
 from ...config import BuildOptions
+from ...engine import gate
 from ...engine import parts as engine_parts
-from ...engine.parts import Outside, Paginated
+from ...engine.pages import page_starts
+from ...engine.parts import PageContext, Paginated
 from ...render.documents import Rendered
 from ...render.themes import THEME_URL_PREFIX, Theme
 from ...runtime import timings
 from ...runtime.limits import Child, LimitExceeded, death, spawn
 from ...runtime.timings import Span
+from .diagnostics import weasyprint_warnings
 from .fetcher import ConfinedFetcher
+from .one_pass import lay_out_keeping_notes
 
 FRONT, BODY, CHAPTER, END = (f"<!--dossier:{m}-->" for m in ("front", "body", "chapter", "end"))
 MIN_BODY_CHARS = 120_000
@@ -127,7 +131,7 @@ def plan(rendered: Rendered, theme: Theme, options: BuildOptions) -> Split | Non
         return None
     if _SIDED.search(parts.head) or _SIDED.search(_theme_css(rendered, theme)):
         return None
-    return parts if engine_parts.supported() else None
+    return parts if gate.support().parts else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +146,8 @@ class Job:
     """Its first anchor (for a run of chapters: where the previous build says it began)."""
     own: frozenset[str]
     notes: tuple[int, ...]
-    guesses: Outside
-    told: Outside | None = None
+    guesses: PageContext
+    known: PageContext | None = None
     """The real values when already known (a part laid out again): no waiting."""
     last: bool = False
     """Started only once every other part has reported its pages, with their anchors as its
@@ -152,13 +156,14 @@ class Job:
 
 
 @dataclass(frozen=True, slots=True)
-class Done:
+class PartResult:
     """What a part's child sends back."""
 
     data: bytes
     pages: int
     report: Paginated
-    given: Outside
+    actual: PageContext
+    """The real values its running heads and footers were made with."""
     bad: tuple[int, ...]
     blocks: frozenset[str]
     starts: tuple[str, ...]
@@ -169,12 +174,11 @@ class Done:
     """Where its time went (``--timings``)."""
 
 
-def _run(job: Job, rendered: Rendered, theme: Theme, options: BuildOptions,
-         channel: Connection) -> None:  # fmt: skip
+def _lay_out_part(
+    job: Job, rendered: Rendered, theme: Theme, options: BuildOptions, channel: Connection
+) -> None:
     """In the child: lay out ``job``, report, write its PDF, send it."""
     from weasyprint import HTML
-
-    from .writer import _weasyprint_warnings, layout, page_starts
 
     root = rendered.resolved.dossier.root or theme.dirs[-1]
     fetcher = ConfinedFetcher(root, theme, rendered.remote_files)
@@ -184,23 +188,23 @@ def _run(job: Job, rendered: Rendered, theme: Theme, options: BuildOptions,
     def make_html(text: str) -> HTML:
         return HTML(string=text, base_url=f"{root}/", url_fetcher=fetcher)
 
-    def told(report: Paginated) -> Outside:
+    def report_and_wait(report: Paginated) -> PageContext:
         nonlocal mark
         paginated = timings.now()
         spans.append(Span(f"{job.name}: layout ({report.pages} pages)", mark, paginated))
         mark = paginated
-        if job.told is not None:
-            return job.told
+        if job.known is not None:
+            return job.known
         channel.send(("paginated", report))
-        given: Outside = channel.recv()
+        actual: PageContext = channel.recv()
         mark = timings.now()
         spans.append(Span(f"{job.name}: waits to be told", paginated, mark, busy=False))
-        return given
+        return actual
 
-    part = engine_parts.Part(job.guesses, told, job.own)
-    with _weasyprint_warnings() as records:
+    part = engine_parts.Part(job.guesses, report_and_wait, job.own)
+    with weasyprint_warnings() as records:
         with engine_parts.laying_out(part):
-            document, bad, blocks = layout(job.html, make_html, job.notes)
+            document, bad, blocks = lay_out_keeping_notes(job.html, make_html, job.notes)
         spans.append(Span(f"{job.name}: heads and footers", mark, timings.now()))
         mark = timings.now()
         own = frozenset(name for page in document.pages for name in page.anchors)
@@ -216,19 +220,28 @@ def _run(job: Job, rendered: Rendered, theme: Theme, options: BuildOptions,
         variant = None if options.pdf_variant == "none" else options.pdf_variant
         data = document.write_pdf(pdf_variant=variant)
     spans.append(Span(f"{job.name}: drawing", mark, timings.now()))
-    assert part.report is not None and part.given is not None
-    done = Done(data, len(document.pages), part.report, part.given, tuple(bad), frozenset(blocks),
-                tuple(page_starts(document)), tuple(records.messages), own,
-                tuple(spans))  # fmt: skip
+    assert part.report is not None and part.actual is not None
+    done = PartResult(
+        data,
+        len(document.pages),
+        part.report,
+        part.actual,
+        tuple(bad),
+        frozenset(blocks),
+        tuple(page_starts(document)),
+        tuple(records.messages),
+        own,
+        tuple(spans),
+    )
     channel.send(("done", done))
 
 
 @dataclass
-class _State:
+class _PartState:
     job: Job
     child: Child | None = None
     report: Paginated | None = None
-    done: Done | None = None
+    done: PartResult | None = None
     waiting: bool = False
     reaped: bool = False
     started: float = 0.0
@@ -242,7 +255,7 @@ class _State:
 _NOTHING = Paginated(0, {}, {}, {})
 
 
-class _Truth:
+class KnownPages:
     """The whole document's values, from every part's report (a part that has not reported
     yet counts as empty: the body's anchors do not depend on the front matter's pages)."""
 
@@ -259,16 +272,17 @@ class _Truth:
                 self.anchors.setdefault(name, value + self.offsets[k])
                 self.owner.setdefault(name, k)
 
-    def outside(self, k: int) -> Outside:
+    def context_for(self, k: int) -> PageContext:
+        """What part ``k`` is told about the rest of the document."""
         strings: dict[str, str] = {}
         for report in self.reports[:k]:
             strings.update(report.strings)
         anchors = {n: v for n, v in self.anchors.items() if self.owner[n] != k}
-        return Outside(self.offsets[k], self.total, strings, anchors)
+        return PageContext(self.offsets[k], self.total, strings, anchors)
 
-    def wrong(self, k: int, done: Done) -> bool:
+    def stale(self, k: int, done: PartResult) -> bool:
         """Whether part ``k`` was laid out or finished with values that are not these."""
-        if done.given != self.outside(k):
+        if done.actual != self.context_for(k):
             return True
         return any(self.anchors.get(n, v) != v for n, v in done.report.used.items())
 
@@ -287,7 +301,8 @@ def cuts(parts: Split) -> list[tuple[int, int]]:
     return [(starts[a], ends[b - 1]) for a, b in runs(sizes, count)]
 
 
-def _parts(parts: Split, hints: dict[str, int]) -> list[Job]:
+def make_jobs(parts: Split, hints: dict[str, int]) -> list[Job]:
+    """The front matter and the body's runs of chapters, with guesses from ``hints``."""
     bounds = cuts(parts)
     htmls = [parts.front_html(), *(parts.body_html(a, b) for a, b in bounds)]
     ids = [_ID.findall(h) for h in htmls]
@@ -297,7 +312,7 @@ def _parts(parts: Split, hints: dict[str, int]) -> list[Job]:
     for k, html in enumerate(htmls):
         first = ids[k][0] if k and ids[k] else ""
         offset = max(0, hints.get(first, 1) - 1) if k else 0
-        guesses = Outside(offset, 0, {}, {n: hints.get(n, 0) for n in every - owns[k]})
+        guesses = PageContext(offset, 0, {}, {n: hints.get(n, 0) for n in every - owns[k]})
         notes = tuple(int(n) for n in _NOTE.findall(html))
         name = f"run {k} (chapters {bounds[k - 1][0] + 1}–{bounds[k - 1][1]})" if k else "front"
         # Without a previous build's pages, the front matter waits for the body's.
@@ -311,14 +326,21 @@ class _Pool:
     at the end; a part laid out ``last`` once the others have reported. Every part is told
     the real values once every part has reported its pages."""
 
-    def __init__(self, jobs: Sequence[Job], rendered: Rendered, theme: Theme,
-                 options: BuildOptions, deadline: float) -> None:  # fmt: skip
-        self.states = [_State(job) for job in jobs]
-        self.queue = sorted((s for s in self.states if not s.job.last),
-                            key=lambda s: -len(s.job.html))  # fmt: skip
+    def __init__(
+        self,
+        jobs: Sequence[Job],
+        rendered: Rendered,
+        theme: Theme,
+        options: BuildOptions,
+        deadline: float,
+    ) -> None:
+        self.states = [_PartState(job) for job in jobs]
+        self.queue = sorted(
+            (s for s in self.states if not s.job.last), key=lambda s: -len(s.job.html)
+        )
         self.later = [s for s in self.states if s.job.last]
-        self.ready: list[_State] = []
-        self.truth: _Truth | None = None
+        self.ready: list[_PartState] = []
+        self.known: KnownPages | None = None
         self.work = (rendered, theme, options)
         self.limits, self.width, self.deadline = options.limits, options.layout_jobs, deadline
         self.began = timings.now()
@@ -329,7 +351,7 @@ class _Pool:
     def reports(self) -> list[Paginated | None]:
         return [s.done.report if s.done else s.report for s in self.states]
 
-    def start(self, state: _State) -> None:
+    def start(self, state: _PartState) -> None:
         rendered, theme, options = self.work
         job = state.job
 
@@ -337,7 +359,7 @@ class _Pool:
             for other in self.states:  # the parent's ends: a sibling must see EOF when the
                 if other.child is not None:  # parent closes them
                     other.child.channel.close()
-            _run(job, rendered, theme, options, channel)
+            _lay_out_part(job, rendered, theme, options, channel)
 
         state.started = timings.now()
         state.child = spawn(work, self.limits)
@@ -345,18 +367,18 @@ class _Pool:
     def start_later(self) -> None:
         """Queue the parts laid out last (first in the queue) once the others reported."""
         reports = self.reports()
-        if not self.later or any(r is None for s, r in zip(self.states, reports, strict=True)
-                                 if not s.job.last):  # fmt: skip
+        waited = [r for s, r in zip(self.states, reports, strict=True) if not s.job.last]
+        if not self.later or any(r is None for r in waited):
             return
-        known = _Truth(reports)
+        known = KnownPages(reports)
         for state in self.later:
             k = state.job.index
-            state.job = dataclasses.replace(state.job, guesses=known.outside(k))
+            state.job = dataclasses.replace(state.job, guesses=known.context_for(k))
         self.queue[:0], self.later = self.later, []
 
-    def tell(self, state: _State) -> None:
-        assert self.truth is not None and state.child is not None
-        state.child.channel.send(self.truth.outside(state.job.index))
+    def tell(self, state: _PartState) -> None:
+        assert self.known is not None and state.child is not None
+        state.child.channel.send(self.known.context_for(state.job.index))
         state.waiting = False
 
     def stop(self, error: BaseException) -> BaseException:
@@ -366,7 +388,7 @@ class _Pool:
                 state.child.stop()
         return error
 
-    def receive(self, state: _State) -> None:
+    def receive(self, state: _PartState) -> None:
         assert state.child is not None
         try:
             kind, value = state.child.channel.recv()
@@ -375,8 +397,8 @@ class _Pool:
             raise self.stop(LimitExceeded(death(status, "PDF layout", self.limits))) from None
         if kind == "paginated":
             state.report, state.waiting = value, True
-            if self.truth is not None:  # laid out again after being told: tell again
-                self.truth = _Truth(self.reports())
+            if self.known is not None:  # laid out again after being told: tell again
+                self.known = KnownPages(self.reports())
                 self.tell(state)
             else:
                 self.ready.append(state)
@@ -391,30 +413,29 @@ class _Pool:
         else:
             raise self.stop(value)
 
-    def run(self) -> list[Done]:
+    def run(self) -> list[PartResult]:
         """Every part's result; on any error or interruption no child is left behind."""
         try:
-            return self._run()
+            return self._loop()
         except BaseException as error:
             raise self.stop(error) from None
 
-    def _run(self) -> list[Done]:
+    def _loop(self) -> list[PartResult]:
         while not all(s.done for s in self.states):
             self.start_later()
             while self.queue and self.computing() < self.width:
                 self.start(self.queue.pop(0))
-            reports = self.reports() if self.truth is None else None
+            reports = self.reports() if self.known is None else None
             if reports is not None and all(r is not None for r in reports):
-                self.truth = _Truth(reports)
-            while self.truth is not None and self.ready and self.computing() < self.width:
+                self.known = KnownPages(reports)
+            while self.known is not None and self.ready and self.computing() < self.width:
                 self.tell(self.ready.pop(0))
             live = {s.child.channel: s for s in self.states if s.child and not s.done}
             remaining = self.deadline - time.monotonic()
             found = wait(list(live), timeout=remaining) if remaining > 0 else []
             if not found:
-                raise self.stop(LimitExceeded(
-                    f"PDF layout did not finish within {self.limits.seconds:g} s "
-                    "(raise --pdf-timeout)"))  # fmt: skip
+                message = f"PDF layout did not finish within {self.limits.seconds:g} s"
+                raise self.stop(LimitExceeded(f"{message} (raise --pdf-timeout)"))
             for channel in found:
                 self.receive(live[channel])  # type: ignore[index]
         return [s.done for s in self.states if s.done is not None]
@@ -433,7 +454,7 @@ class _Pool:
 class Assembly:
     """The parts laid out, in document order (the front first), ready to merge."""
 
-    done: tuple[Done, ...]
+    done: tuple[PartResult, ...]
     own: tuple[frozenset[str], ...]
     hints: dict[str, int]
     """Pages the next build's guesses start from: anchors that text referred to, and each
@@ -443,28 +464,31 @@ class Assembly:
     spans: tuple[Span, ...]
 
 
-def lay_out(parts: Split, rendered: Rendered, theme: Theme, options: BuildOptions,
-            hints: dict[str, int]) -> Assembly | None:  # fmt: skip
+def lay_out_parts(
+    parts: Split, rendered: Rendered, theme: Theme, options: BuildOptions, hints: dict[str, int]
+) -> Assembly | None:
     """Every part laid out with the real values; None when they did not settle."""
     deadline = time.monotonic() + options.limits.seconds
-    jobs = _parts(parts, hints)
+    jobs = make_jobs(parts, hints)
     pool = _Pool(jobs, rendered, theme, options, deadline)
     done = pool.run()
     spans, layouts = pool.spans(), len(jobs)
     for _ in range(MAX_ROUNDS):
-        truth = _Truth([d.report for d in done])
-        wrong = [k for k, d in enumerate(done) if truth.wrong(k, d)]
-        if not wrong:
+        known = KnownPages([d.report for d in done])
+        stale = [k for k, d in enumerate(done) if known.stale(k, d)]
+        if not stale:
             used = {n for d in done for n in d.report.used}
             firsts = {job.first for job in jobs[1:]}
-            kept = {n: v for n, v in truth.anchors.items() if n in used or n in firsts}
-            return Assembly(tuple(done), tuple(d.own for d in done), kept, layouts,
-                            tuple(spans))  # fmt: skip
+            kept = {n: v for n, v in known.anchors.items() if n in used or n in firsts}
+            own = tuple(d.own for d in done)
+            return Assembly(tuple(done), own, kept, layouts, tuple(spans))
         again = []
-        for k in wrong:
-            outside = truth.outside(k)
-            again.append(dataclasses.replace(jobs[k], guesses=outside, told=outside, last=False,
-                                             name=f"{jobs[k].name} again"))  # fmt: skip
+        for k in stale:
+            actual = known.context_for(k)
+            name = f"{jobs[k].name} again"
+            again.append(
+                dataclasses.replace(jobs[k], guesses=actual, known=actual, last=False, name=name)
+            )
         pool = _Pool(again, rendered, theme, options, deadline)
         redone = pool.run()
         spans += pool.spans()
