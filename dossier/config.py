@@ -41,7 +41,7 @@ class BuildOptions:
     jobs: int = 1
     """Worker processes; 1 builds in this process."""
     layout_jobs: int = 1
-    """Processes laying out one long PDF's parts side by side (``writers.pdf_parts``); the
+    """Processes laying out one long PDF's parts side by side (``writers.pdf.parts``); the
     build sets it to ``jobs`` when it builds a single dossier. The parts, hence the bytes,
     do not depend on it."""
     layout: str | None = None

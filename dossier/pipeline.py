@@ -273,7 +273,7 @@ def build_many(
     plans = [_plan(source, options, manifest) for source in sources]
     tasks = [(i, formats) for i, plan in enumerate(plans) for formats in plan.tasks]
     if sum(1 for _, formats in tasks if "pdf" in formats) == 1:
-        # One PDF to lay out: its chapters may use the processes (writers.pdf_parts).
+        # One PDF to lay out: its chapters may use the processes (writers.pdf.parts).
         options = dataclasses.replace(options, layout_jobs=max(options.jobs, 1))
     outcomes: dict[int, list[Result]] = {i: [] for i in range(len(plans))}
     pool = executor

@@ -191,7 +191,7 @@ _CELL = re.compile(r"<(t[dh])\b")
 
 def _number_rows(html: str) -> str:
     """``data-row`` on every table row and its cells: when a row must move to the next page
-    to keep its notes there (``engine_fixes``), the cell being laid out names its row, and
+    to keep its notes there (``engine.notes``), the cell being laid out names its row, and
     the print HTML can carry that page break."""
     numbers = itertools.count(1)
 
