@@ -1,1 +1,1 @@
-"""The resolve stage: citations formatted, notes numbered in reading order, fragments."""
+"""Resolve: Markdown read by pandoc, citations formatted, notes numbered, fragments, lints."""

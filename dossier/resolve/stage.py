@@ -1,5 +1,8 @@
-"""From read Markdown to HTML fragments in reading order: citations formatted by Pandoc's
-citeproc over the whole dossier, every note numbered in one series, lints on the way."""
+"""The resolve stage, top to bottom (``resolve``): the dossier's Markdown read by pandoc
+(``markup.reader``), its citations formatted by citeproc over the whole dossier in reading
+order (``citations``), every note numbered in one series while the blocks become HTML
+fragments (``fragments``), the lints (``checks``), and the bibliography; diagnostics sorted
+in the order of the files."""
 
 from __future__ import annotations
 
