@@ -14,7 +14,7 @@ import pytest
 
 from dossier.config import BuildOptions
 from dossier.errors import display_path
-from dossier.pipeline import Result, build_one, prepare
+from dossier.pipeline import Result, build_one
 from dossier.render.themes import builtin_styles
 from dossier.writers.manifest import file_digest, load_manifest
 
@@ -57,20 +57,65 @@ def test_the_samples_44_notes_are_word_footnotes_numbered_as_in_the_pdf(
         assert "word/endnotes.xml" not in archive.namelist()
 
 
-@pytest.mark.parametrize("name", ["pandoc-brief/brief.md", "uk-arabic", "graded.md"])
-def test_every_note_is_a_footnote_with_the_text_the_pdf_prints(name: str, tmp_path: Path) -> None:
+_LONG_NOTE = (
+    "Це дуже довга примітка, яка містить детальне пояснення методології, джерел даних, "
+    "обмежень аналізу та застережень щодо тлумачення результатів."
+)
+
+# The notes each fixture's sources call for, in order, as the notes style prints them.
+NOTES = {
+    "pandoc-brief/brief.md": [
+        "International Maritime Organization, Maritime Security in the Black Sea: Situation "
+        "Report (IMO, 1 September 2023), https://example.org/imo-black-sea-2023.",
+        "Erin Example, ‘War-risk premiums for Black Sea voyages’, Lloyd’s List, 3 October 2023, "
+        "pp. 4–6, https://example.org/lloyds-list/war-risk; see also International Maritime "
+        "Organization, Maritime Security in the Black Sea: Situation Report, ch. 2.",
+        "Premiums are quoted per voyage, not per tonne (Example, ‘War-risk premiums for Black "
+        "Sea voyages’, p. 7).",
+        "Review of Maritime Transport 2024 (United Nations, 2024), p. 12, "
+        "https://doi.org/10.18356/example.",
+        "Review of Maritime Transport 2024.",
+        "Ibid.",
+        "Example, ‘War-risk premiums for Black Sea voyages’.",
+        "A plain footnote, with emphasis.",
+    ],
+    "uk-arabic": [
+        "Міністерство інфраструктури, Огляд морської безпеки (Київ, Листопад 2023).",
+        "Там само, с. 4.",
+        "Γιώργος Παπαδόπουλος, Ασφάλεια στη Μαύρη Θάλασσα (Αθήνα, 2022).",
+        "علي الحسن, «الأمن البحري في البحر الأسود», الصحيفة, 03, Лютий 2024, "
+        "https://example.org/ar/maritime.",
+        "Оцінки буде уточнено в наступному випуску.",
+        "Міністерство інфраструктури, Огляд морської безпеки.",  # the figure's caption
+        *(f"Там само, с. {n}." for n in range(1, 25)),  # the table's 24 rows
+        " ".join([_LONG_NOTE] * 40),
+    ],
+    "graded.md": [
+        "“Strong report,” Agency, 2024. [A1]",
+        "Ibid. [A1]",
+        "“Rumour,” 2024, https://example.org/r. [E5]",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "built"),
+    [("pandoc-brief/brief.md", "pandoc_brief"), ("uk-arabic", "uk_arabic"), ("graded.md", "")],
+)
+def test_every_note_is_a_footnote_with_the_text_the_pdf_prints(
+    name: str, built: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     source = FIXTURES / name
     if name == "graded.md":
         source = tmp_path / name
         source.write_text(GRADED)
     docx = _docx(build_one(source, BuildOptions(formats=("docx",), out=tmp_path / "out")))
-    printed = [
-        " ".join(html.unescape(re.sub(r"<[^>]+>", "", n.html)).split())
-        for n in prepare(source).notes
-    ]
-    assert footnotes(docx) == printed and len(printed) >= 3
-    if name == "graded.md":
-        assert printed[0].endswith("[A1]") and any(p.endswith("[E5]") for p in printed)
+    assert footnotes(docx) == NOTES[name]
+    if built:  # the notes the PDF was laid out with (its HTML), from the session's build
+        printed = _pdf_notes(request.getfixturevalue(built))
+        # The PDF prints an over-long note at the end, with a pointer to it in its place.
+        short = [n for n in NOTES[name] if len(n) < 1000]
+        assert [n for n, e in zip(printed, NOTES[name], strict=True) if len(e) < 1000] == short
 
 
 def test_chapters_have_word_heading_styles_and_a_title_block(review: Path) -> None:
@@ -169,7 +214,7 @@ def test_figures_keep_captions_and_images_and_tables_their_header_row(tmp_path: 
     rows = next(t for t in tables(docx) if t[0][0] == "*Route")
     assert rows == [["*Route", "Share"], ["Odesa", "62 %"], ["Danube", "38 %"]]
     notes = footnotes(docx)
-    assert len(notes) == len(prepare(source).notes) == 8
+    assert len(notes) == len(NOTES["pandoc-brief/brief.md"])
     assert notes[2].startswith("Premiums are quoted per voyage")  # a footnote citing inside
 
 
