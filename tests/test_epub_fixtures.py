@@ -35,11 +35,9 @@ def long_dossier(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def uk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("uk-epub")
-    result = build_one(FIXTURES / "uk-arabic", BuildOptions(formats=("pdf", "epub"), out=folder))
-    assert not result.failed and not result.warnings, result.diagnostics
-    return result.artifacts[1].path
+def uk(uk_arabic: Built) -> Path:
+    assert not uk_arabic.result.warnings, uk_arabic.result.diagnostics
+    return uk_arabic.path("epub")
 
 
 @pytest.fixture(scope="module")
