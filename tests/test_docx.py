@@ -127,15 +127,26 @@ def test_chapters_have_word_heading_styles_and_a_title_block(review: Path) -> No
     assert by_style("Classification") == ["PUBLIC"]
     assert by_style("Edition")[0] == "Version 1.0"
     assert by_style("Heading1") == [
-        "Key points", "Overview", "Security Guarantees", "Territorial Issues",
-        "Diplomatic Process", "Ceasefire and Enforcement", "Sanctions and War Crimes",
-        "Key Players and Positions", "Outlook", "Sources",
-    ]  # fmt: skip
+        "Key points",
+        "Overview",
+        "Security Guarantees",
+        "Territorial Issues",
+        "Diplomatic Process",
+        "Ceasefire and Enforcement",
+        "Sanctions and War Crimes",
+        "Key Players and Positions",
+        "Outlook",
+        "Sources",
+    ]
     assert by_style("Heading2") == ["Timeline", "Key players", "Positions"]
     assert [t[:20] for t in listed(review)[:6]] == [
-        "Russia demands that ", "The territorial disp", "Russia continues to ",
-        "European countries h", "Lifting sanctions on", "Without substantial ",
-    ]  # fmt: skip
+        "Russia demands that ",
+        "The territorial disp",
+        "Russia continues to ",
+        "European countries h",
+        "Lifting sanctions on",
+        "Without substantial ",
+    ]
 
 
 def test_players_positions_and_timeline_are_tables_with_header_rows(review: Path) -> None:
@@ -148,8 +159,11 @@ def test_players_positions_and_timeline_are_tables_with_header_rows(review: Path
     positions = found["*Issue"]
     assert positions[0] == ["*Issue", "Russia", "Ukraine", "United States", "European allies"]
     assert [row[0] for row in positions[1:]] == [
-        "Security guarantees", "Territory", "Ceasefire", "Sanctions"
-    ]  # fmt: skip
+        "Security guarantees",
+        "Territory",
+        "Ceasefire",
+        "Sanctions",
+    ]
     assert positions[2][3] == positions[2][4] == ""  # no stance stated
     assert [row[0] for row in found["*Date"][1:]] == ["2022", "2025"]
 
@@ -223,8 +237,10 @@ def test_a_themes_reference_document_overrides_the_default(
 ) -> None:
     ours = tmp_path / "styles" / "default" / "reference.docx"
     ours.parent.mkdir(parents=True)
-    with zipfile.ZipFile(builtin_styles() / "default" / "reference.docx") as source, \
-            zipfile.ZipFile(ours, "w") as target:  # fmt: skip
+    with (
+        zipfile.ZipFile(builtin_styles() / "default" / "reference.docx") as source,
+        zipfile.ZipFile(ours, "w") as target,
+    ):
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "word/styles.xml":

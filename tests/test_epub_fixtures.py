@@ -129,8 +129,9 @@ def test_ace_finds_what_it_should(sample: Built, tmp_path: Path) -> None:
     report = ace(stripped, tmp_path / "ace")
     notes = len(prepare(SAMPLE).notes)
     assert len(report.violations) == 2 * notes
-    assert {v.split(" ")[:2] == ["moderate", "epub-type-has-matching-role"]
-            for v in report.violations} == {True}  # fmt: skip
+    assert {
+        v.split(" ")[:2] == ["moderate", "epub-type-has-matching-role"] for v in report.violations
+    } == {True}
 
 
 @pytest.mark.parametrize("name", ["graded", "changes", "citations"])
@@ -197,8 +198,9 @@ def test_cover_image_is_drawn_when_none_is_given(sample: Built) -> None:
     opf = files["EPUB/content.opf"].decode()
     assert re.search(r'<item [^>]*properties="cover-image"', opf)
     nav = etree.fromstring(files["EPUB/nav.xhtml"])
-    cover = nav.xpath("//x:nav[@epub:type='landmarks']//x:a[@epub:type='cover']/@href",
-                      namespaces=NS)  # fmt: skip
+    cover = nav.xpath(
+        "//x:nav[@epub:type='landmarks']//x:a[@epub:type='cover']/@href", namespaces=NS
+    )
     assert cover == ["cover.xhtml"]
 
 
@@ -235,13 +237,25 @@ def test_accessibility_metadata(sample: Built) -> None:
     # Headings, the nav, spine order, no fixed fonts, alt text on the cover and figures, DPUB
     # ARIA roles, and (built with the PDF) the print pages marked and listed.
     assert set(values["accessibilityFeature"]) == {
-        "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability",
-        "alternativeText", "ARIA", "pageNavigation", "pageBreakMarkers",
-    }  # fmt: skip
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+        "alternativeText",
+        "ARIA",
+        "pageNavigation",
+        "pageBreakMarkers",
+    }
     assert values["accessibilityHazard"] == ["none"]
     [summary] = values["accessibilitySummary"]
-    for claim in ("table of contents", "footnote", "Every image has a text description",
-                  "Every table has header cells", "print edition", "Ace by DAISY"):  # fmt: skip
+    for claim in (
+        "table of contents",
+        "footnote",
+        "Every image has a text description",
+        "Every table has header cells",
+        "print edition",
+        "Ace by DAISY",
+    ):
         assert claim in summary, claim
 
 

