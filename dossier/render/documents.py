@@ -232,8 +232,9 @@ def render(resolved: ResolvedDossier, theme: Theme, layout: str | None = None) -
     lead = preamble(resolved.chapters)
     body = resolved.chapters[lead].id if chosen == "report" and resolved.chapters else ""
     documents = _epub_documents(resolved, env, context)
-    return Rendered(resolved, html, stylesheets, documents, epub_css, layout=chosen,
-                    body_anchor=body)  # fmt: skip
+    return Rendered(
+        resolved, html, stylesheets, documents, epub_css, layout=chosen, body_anchor=body
+    )
 
 
 # ---- EPUB --------------------------------------------------------------------------------------
