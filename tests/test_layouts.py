@@ -26,6 +26,7 @@ from dossier.writers.pdf import parts as pdf_parts
 
 from .conftest import (
     FIXTURES,
+    NS,
     SAMPLE_KEYWORDS,
     SAMPLE_NOTES,
     SAMPLE_SUBTITLE,
@@ -34,8 +35,6 @@ from .conftest import (
     epub_files,
 )
 from .pdflines import TOP_MARGIN, body_lines, fullness, lines
-
-NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
 
 
 def _destinations(path: Path) -> dict[str, tuple[int, float]]:

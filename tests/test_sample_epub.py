@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 
 from .conftest import (
+    NS,
     SAMPLE_CHAPTERS,
     SAMPLE_KEYWORDS,
     SAMPLE_NOTES,
@@ -17,13 +18,6 @@ from .conftest import (
     epubcheck,
 )
 
-NS = {
-    "x": "http://www.w3.org/1999/xhtml",
-    "epub": "http://www.idpf.org/2007/ops",
-    "opf": "http://www.idpf.org/2007/opf",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
-}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
 
