@@ -11,7 +11,7 @@ from dossier import DossierError, load
 from dossier.errors import Level
 from dossier.pipeline import prepare
 
-from .conftest import FIXTURES, SAMPLE
+from .conftest import FIXTURES, SAMPLE, SAMPLE_KEYWORDS
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:
@@ -35,7 +35,7 @@ def test_sample_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     assert dossier.numeric_citations is True
     assert len(dossier.sources) == 5
     assert all("not named in the original report" in s.title for s in dossier.sources)
-    assert dossier.keywords
+    assert tuple(dossier.keywords) == SAMPLE_KEYWORDS
     names = {p.name for p in dossier.players}
     assert {"Maria Zakharova", "Keir Starmer", "Steve Witkoff"} <= names
     assert {s.party for i in dossier.positions for s in i.stances} >= {"Russia", "Ukraine"}

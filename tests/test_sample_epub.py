@@ -71,7 +71,7 @@ def test_noterefs_point_to_footnotes_in_the_same_file(files: dict[str, bytes]) -
             assert ref.get("id") == f"fnref-{number}"
             seen.append(number)
     assert sorted(seen) == list(range(1, len(seen) + 1))
-    assert len(seen) >= 12
+    assert len(seen) == SAMPLE_NOTES
 
 
 def test_notes_count_matches_pdf(files: dict[str, bytes], sample: Built) -> None:
