@@ -231,7 +231,7 @@ def test_a_theme_overrides_either_layout(tmp_path: Path, monkeypatch: pytest.Mon
     source.write_text("---\ntitle: Short\n---\n\n# One\n\nText.\n")
     templates = tmp_path / "styles" / "default" / "templates"
     templates.mkdir(parents=True)
-    builtin = Path(__file__).parent.parent / "dossier" / "templates"
+    builtin = Path(__file__).parent.parent / "dossier" / "render" / "templates"
     band = (builtin / "title-band.html.j2").read_text()
     (templates / "title-band.html.j2").write_text(
         band.replace('<div class="band">', '<div class="band">\n<p>House brief</p>')
