@@ -34,7 +34,8 @@ def test_user_styles_layer_over_the_builtin_theme(project: Path) -> None:
         '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" '
         'height="10" fill="#0b6e4f"/></svg>'
     )
-    cover = (SAMPLE.parent.parent / "dossier" / "templates" / "cover.html.j2").read_text()
+    builtin = SAMPLE.parent.parent / "dossier" / "render" / "templates"
+    cover = (builtin / "cover.html.j2").read_text()
     (styles / "templates" / "cover.html.j2").write_text(
         cover.replace(
             '<h1 class="title">', '<p class="house-mark">House edition</p>\n<h1 class="title">'
