@@ -210,10 +210,11 @@ def _child(
     starved = pickle.dumps(OutOfMemory())  # made while there is memory to make it
     try:
         _die_with_parent(parent)
+        inherited = _address_space(b"VmSize:") or 0  # read while reading needs no more
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
         ended: Returned[object] | Raised | OutOfMemory
-        if (_address_space(b"VmSize:") or 0) >= limits.memory_bytes:
+        if inherited >= limits.memory_bytes:
             # It holds more than the limit already (what it inherits): it could not take a
             # byte more, and where that failed, and how, would depend on what ran before.
             ended = OutOfMemory()
