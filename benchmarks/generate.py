@@ -69,14 +69,28 @@ def _table(rng: random.Random) -> str:
 def write(folder: Path, size: str, seed: int = 1) -> Path:
     """A folder dossier of the given size (``SIZES``) at ``folder``, replaced if present."""
     chapters, paragraphs, cite_rate, tables = SIZES[size]
-    return write_dossier(folder, chapters, paragraphs, cite_rate, tables, seed,
-                         title=f"Synthetic {size} briefing", figure=size != "small")  # fmt: skip
+    return write_dossier(
+        folder,
+        chapters,
+        paragraphs,
+        cite_rate,
+        tables,
+        seed,
+        title=f"Synthetic {size} briefing",
+        figure=size != "small",
+    )
 
 
 def write_dossier(
-    folder: Path, chapters: int, paragraphs: int, cite_rate: float, tables: int, seed: int,
-    title: str = "Synthetic briefing", figure: bool = True,
-) -> Path:  # fmt: skip
+    folder: Path,
+    chapters: int,
+    paragraphs: int,
+    cite_rate: float,
+    tables: int,
+    seed: int,
+    title: str = "Synthetic briefing",
+    figure: bool = True,
+) -> Path:
     """A folder dossier of deterministic prose dense with citations (40 sources, all listed)."""
     rng = random.Random(seed)
     shutil.rmtree(folder, ignore_errors=True)

@@ -50,8 +50,9 @@ def _run(command: Command, cwd: Path) -> None:
     if command.before:
         subprocess.run(command.before, cwd=cwd, check=True, capture_output=True)
     start = time.perf_counter()
-    process = subprocess.Popen(command.argv, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)  # fmt: skip
+    process = subprocess.Popen(
+        command.argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(process.pid, 0)
     command.times.append(time.perf_counter() - start)
     if status != 0:
@@ -69,16 +70,32 @@ def measure(commands: list[Command], cwd: Path, runs: int) -> None:
     for command in commands:
         seconds = statistics.median(command.times)
         ratio = f"{seconds / base:6.2f}×" if base and not command.base else "       "
-        print(f"  {command.name:<40} {seconds:8.2f} s {ratio}  {max(command.peaks):7.0f} MB",
-              flush=True)  # fmt: skip
+        print(
+            f"  {command.name:<40} {seconds:8.2f} s {ratio}  {max(command.peaks):7.0f} MB",
+            flush=True,
+        )
 
 
 def bench_size(name: str, folder: Path, runs: int, show_timings: bool) -> None:
     out = folder.parent / f"out-{name}"
     print(f"\n{name}", flush=True)
     html_out = folder.parent / f"html-{name}"
-    subprocess.run([*DOSSIER, "build", str(folder), "--out", str(html_out), "-f", "html",
-                    "--force", "--layout", "report"], check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [
+            *DOSSIER,
+            "build",
+            str(folder),
+            "--out",
+            str(html_out),
+            "-f",
+            "html",
+            "--force",
+            "--layout",
+            "report",
+        ],
+        check=True,
+        capture_output=True,
+    )
     html = html_out / name / f"{name}.html"
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     # The report layout (long dossiers get it anyway; the small one would be a brief), and the
@@ -87,12 +104,22 @@ def bench_size(name: str, folder: Path, runs: int, show_timings: bool) -> None:
     pdf = [*build, "-f", "pdf"]
     clean = [sys.executable, "-c", f"import shutil; shutil.rmtree({str(out)!r}, True)"]
     commands = [
-        Command("raw weasyprint on the print HTML",
-                [sys.executable, "-m", "weasyprint", "--pdf-variant", "pdf/ua-1", str(html),
-                 str(folder.parent / f"raw-{name}.pdf")], base=True),
+        Command(
+            "raw weasyprint on the print HTML",
+            [
+                sys.executable,
+                "-m",
+                "weasyprint",
+                "--pdf-variant",
+                "pdf/ua-1",
+                str(html),
+                str(folder.parent / f"raw-{name}.pdf"),
+            ],
+            base=True,
+        ),
         Command("build (PDF + EPUB), first", [*build, "--jobs", "2"], before=clean),
         Command("PDF --one-pass", [*pdf, "--one-pass", "--force"]),
-    ]  # fmt: skip
+    ]
     for jobs in (1, 2, 4):
         if jobs > max(cores, 2):
             print(f"  --jobs {jobs}: skipped, {cores} cores here", flush=True)
@@ -104,16 +131,27 @@ def bench_size(name: str, folder: Path, runs: int, show_timings: bool) -> None:
         ]
     measure(commands, folder.parent, runs)
     noop = [*DOSSIER, "build", str(folder), "--out", str(out), "--jobs", "2"]
-    measure([
-        Command("EPUB only", [*DOSSIER, "build", str(folder), "--out", str(out), "-f", "epub",
-                             "--force"]),
-        Command("check", [*DOSSIER, "check", str(folder)]),
-        Command("no-op rebuild", noop, before=noop),
-    ], folder.parent, runs)  # fmt: skip
+    measure(
+        [
+            Command(
+                "EPUB only",
+                [*DOSSIER, "build", str(folder), "--out", str(out), "-f", "epub", "--force"],
+            ),
+            Command("check", [*DOSSIER, "check", str(folder)]),
+            Command("no-op rebuild", noop, before=noop),
+        ],
+        folder.parent,
+        runs,
+    )
     if show_timings:
         shutil.rmtree(out, ignore_errors=True)
-        done = subprocess.run([*pdf, "--jobs", "2", "--timings"], cwd=folder.parent, check=True,
-                              capture_output=True, text=True)  # fmt: skip
+        done = subprocess.run(
+            [*pdf, "--jobs", "2", "--timings"],
+            cwd=folder.parent,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         print("  where a first build's time goes (PDF, --jobs 2):")
         for line in done.stderr.splitlines():
             if line.startswith("  "):
@@ -123,10 +161,13 @@ def bench_size(name: str, folder: Path, runs: int, show_timings: bool) -> None:
 def bench_batch(folder: Path, runs: int) -> None:
     print("\nbatch of 8 small dossiers", flush=True)
     commands = [
-        Command(f"--jobs {jobs}", [*DOSSIER, "build", "--force", "--jobs", str(jobs), "--out",
-                                   f"out-{jobs}"], base=jobs == 1)
+        Command(
+            f"--jobs {jobs}",
+            [*DOSSIER, "build", "--force", "--jobs", str(jobs), "--out", f"out-{jobs}"],
+            base=jobs == 1,
+        )
         for jobs in (1, 2)
-    ]  # fmt: skip
+    ]
     measure(commands, folder, runs)
     one, two = (statistics.median(c.times) for c in commands)
     print(f"  speed-up with --jobs 2: {one / two:.2f}×")
@@ -146,8 +187,10 @@ def main() -> None:
     shutil.rmtree(args.work, ignore_errors=True)
     folders = write_all(args.work.resolve())
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"{cores} cores, {platform.machine()}, Python {platform.python_version()}; "
-          f"median of {args.runs} runs")  # fmt: skip
+    print(
+        f"{cores} cores, {platform.machine()}, Python {platform.python_version()}; "
+        f"median of {args.runs} runs"
+    )
     for size in args.sizes.split(","):
         if size == "batch":
             bench_batch(folders["batch"], args.runs)

@@ -122,11 +122,19 @@ def build(
         )
     selected = _shard(shard)
     options = BuildOptions(
-        formats=_formats(format), out=out, strict=strict, theme=theme, pdf_variant=pdf_variant,
-        jobs=jobs or default_jobs(), force=force, allow_remote=allow_remote,
-        changes_since=changes_since, one_pass=one_pass, layout=layout,
+        formats=_formats(format),
+        out=out,
+        strict=strict,
+        theme=theme,
+        pdf_variant=pdf_variant,
+        jobs=jobs or default_jobs(),
+        force=force,
+        allow_remote=allow_remote,
+        changes_since=changes_since,
+        one_pass=one_pass,
+        layout=layout,
         limits=Limits(pdf_timeout, pdf_memory),
-    )  # fmt: skip
+    )
     try:
         sources = discover(paths or [])
     except DossierError as exc:

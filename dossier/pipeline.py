@@ -284,8 +284,11 @@ def build_many(
     try:
         if pool is None:
             for i, formats in tasks:
-                outcomes[i].append(write(plans[i].source, formats, options, plans[i].page_map,
-                                         plans[i].layout_hints))  # fmt: skip
+                outcomes[i].append(
+                    write(
+                        plans[i].source, formats, options, plans[i].page_map, plans[i].layout_hints
+                    )
+                )
                 if progress:
                     progress(outcomes[i][-1])
         else:

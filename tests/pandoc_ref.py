@@ -36,6 +36,9 @@ from typing import Any
 import pypandoc  # type: ignore[import-untyped]
 from lxml import etree
 
+from dossier.config import BuildOptions
+from dossier.pipeline import Result, build_one
+
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 OPF = "http://www.idpf.org/2007/opf"
@@ -668,3 +671,25 @@ def same_columns(actual: Sequence[Columns], expected: Sequence[Columns]) -> bool
         (p, q) for x, y in zip(actual, expected, strict=True) for p, q in zip(x, y, strict=True)
     ]
     return all(p[0] == q[0] and close(p[1], q[1]) for p, q in pairs)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A Markdown file built to EPUB by dossier, and both outlines to compare."""
+
+    source: Path
+    result: Result
+    epub: Outline
+    pandoc: Outline
+    in_text: bool = False
+    """An in-text citation style (else notes)."""
+
+
+def build_case(source: Path, out: Path, *pandoc_options: str, in_text: bool = False) -> Case:
+    """``source`` built to EPUB into ``out``, read back, and read by Pandoc with the options."""
+    result = build_one(source, BuildOptions(formats=("epub",), out=out))
+    epubs = [a.path for a in result.artifacts if a.format == "epub"]
+    assert epubs, [str(d) for d in result.diagnostics]
+    return Case(
+        source, result, epub_outline(epubs[0]), pandoc_outline(source, *pandoc_options), in_text
+    )

@@ -52,11 +52,21 @@ def in_code() -> Dossier:
             Issue("Borders", (Stance("Alpha", "Keep them"), Stance("Beta", "Move them [@doe]")))
         ],
         timeline=[Event("2024", "Talks began.")],
-        sources=[Source("doe", {"id": "doe", "type": "book", "title": "A Book",
-                                "author": [{"family": "Doe", "given": "Jo"}], "publisher": "P"})],
+        sources=[
+            Source(
+                "doe",
+                {
+                    "id": "doe",
+                    "type": "book",
+                    "title": "A Book",
+                    "author": [{"family": "Doe", "given": "Jo"}],
+                    "publisher": "P",
+                },
+            )
+        ],
         chapters=[Chapter(CHAPTER)],
         slug="built-in-code",
-    )  # fmt: skip
+    )
 
 
 def test_code_and_files_render_the_same(tmp_path: Path) -> None:

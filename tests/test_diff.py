@@ -41,10 +41,12 @@ def test_diff_reports_a_changed_key_point_and_player_role_with_old_and_new_text(
     old, new = _editions(tmp_path)
     _edit(
         new / "dossier.yaml",
-        ("Russia continues to reject immediate ceasefires and maintains hardline positions",
-         "Russia now rejects immediate ceasefires and maintains hardline positions"),
+        (
+            "Russia continues to reject immediate ceasefires and maintains hardline positions",
+            "Russia now rejects immediate ceasefires and maintains hardline positions",
+        ),
         ("role: Spokeswoman, Russian Foreign Ministry", "role: Director of Information"),
-    )  # fmt: skip
+    )
     result = runner.invoke(app, ["diff", str(old), str(new)], terminal_width=200)
     assert result.exit_code == 0, result.output
     yaml = new / "dossier.yaml"
@@ -61,34 +63,58 @@ def test_diff_covers_metadata_players_positions_timeline_and_sources(tmp_path: P
     yaml = new / "dossier.yaml"
     _edit(
         yaml,
-        ("title: Russia resists NATO military presence in Ukraine",
-         "title: Russia resists NATO troops in Ukraine\nauthor: [A. Analyst]"),
+        (
+            "title: Russia resists NATO military presence in Ukraine",
+            "title: Russia resists NATO troops in Ukraine\nauthor: [A. Analyst]",
+        ),
         ("date: 2025-09-01", "date: 2025-10-01"),
         ('version: "1.0"', 'version: "1.1"'),
         ("classification: PUBLIC", "classification: RESTRICTED"),
         ("General news]", "General news, Sanctions]"),
-        ("  - >-\n    Without substantial concessions",
-         "  - >-\n    Plainly, without substantial concessions"),
-        ("    party: Russia\n    position: >-\n      Has reaffirmed",
-         "    party: Russian Federation\n    position: >-\n      Has again reaffirmed"),
+        (
+            "  - >-\n    Without substantial concessions",
+            "  - >-\n    Plainly, without substantial concessions",
+        ),
+        (
+            "    party: Russia\n    position: >-\n      Has reaffirmed",
+            "    party: Russian Federation\n    position: >-\n      Has again reaffirmed",
+        ),
         ("role: British Prime Minister", "role: Prime Minister"),
-        ("  - name: Steve Witkoff\n", "  - name: Emmanuel Macron\n    role: President of France\n"
-         "    party: European allies\n  - name: Steve Witkoff\n"),
-        ("  - name: Vladimir Putin\n    role: President of Russia\n    party: Russia\n"
-         "    position: >-\n      Ukraine's renunciation of NATO membership is one of the main "
-         "conditions for a ceasefire.\n", ""),
-        ("Could offer protection under Article 5 to Ukraine, according to Trump's special envoy\n"
-         "        Steve Witkoff.",
-         "Could offer protection under Article 5 to Ukraine."),
-        ("      Ukraine: >-\n        Insists on justice for war crimes and the return of "
-         "prisoners [1][5].\n", ""),
+        (
+            "  - name: Steve Witkoff\n",
+            "  - name: Emmanuel Macron\n    role: President of France\n"
+            "    party: European allies\n  - name: Steve Witkoff\n",
+        ),
+        (
+            "  - name: Vladimir Putin\n    role: President of Russia\n    party: Russia\n"
+            "    position: >-\n      Ukraine's renunciation of NATO membership is one of the main "
+            "conditions for a ceasefire.\n",
+            "",
+        ),
+        (
+            "Could offer protection under Article 5 to Ukraine, according to Trump's special "
+            "envoy\n        Steve Witkoff.",
+            "Could offer protection under Article 5 to Ukraine.",
+        ),
+        (
+            "      Ukraine: >-\n        Insists on justice for war crimes and the return of "
+            "prisoners [1][5].\n",
+            "",
+        ),
         ('  - date: "2025"', '  - date: "2025-03"'),
-        ("Russia continues to reject immediate ceasefires [2][5].",
-         "Russia continues to reject immediate ceasefires [2][5].\n  - date: \"2026\"\n"
-         "    event: Talks resume [2]."),
-    )  # fmt: skip
-    _edit(new / "references.yaml", ('title: "Source [2] — not named in the original report"',
-                                    'title: "Source [2] — a wire report"'))  # fmt: skip
+        (
+            "Russia continues to reject immediate ceasefires [2][5].",
+            'Russia continues to reject immediate ceasefires [2][5].\n  - date: "2026"\n'
+            "    event: Talks resume [2].",
+        ),
+    )
+    _edit(
+        new / "references.yaml",
+        (
+            'title: "Source [2] — not named in the original report"',
+            'title: "Source [2] — a wire report"',
+        ),
+    )
     lines = summary(against(str(old), new))
     refs = new / "references.yaml"
     assert lines == [
@@ -124,11 +150,14 @@ def test_the_changes_chapter_lists_them_with_old_and_new(tmp_path: Path) -> None
         new / "dossier.yaml",
         ('version: "1.0"', 'version: "1.1"'),
         ("role: Spokeswoman, Russian Foreign Ministry", "role: Director of Information"),
-        ("Russia continues to reject immediate ceasefires and maintains hardline positions",
-         "Russia now rejects immediate ceasefires and maintains hardline positions"),
-    )  # fmt: skip
-    built = build_one(new, BuildOptions(formats=("html",), out=tmp_path / "out",
-                                        changes_since=str(old)))  # fmt: skip
+        (
+            "Russia continues to reject immediate ceasefires and maintains hardline positions",
+            "Russia now rejects immediate ceasefires and maintains hardline positions",
+        ),
+    )
+    built = build_one(
+        new, BuildOptions(formats=("html",), out=tmp_path / "out", changes_since=str(old))
+    )
     assert not built.failed and built.warnings == (), built.diagnostics
     page = built.artifacts[0].path.read_text(encoding="utf-8")
     start = page.index('id="changes"')

@@ -13,11 +13,9 @@ from dossier.config import BuildOptions
 from dossier.pipeline import build_one
 
 from .ace import ace
-from .conftest import FIXTURES, epub_files, epubcheck
+from .conftest import FIXTURES, NS, epub_files, epubcheck
 
 SHAPES = FIXTURES / "shapes"
-NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
-      "ncx": "http://www.daisy.org/z3986/2005/ncx/"}  # fmt: skip
 TYPE = "{http://www.idpf.org/2007/ops}type"
 
 # The contents each shape should get, written out by hand: the title page (with the key

@@ -151,8 +151,11 @@ def test_a_word_draft_imports_and_builds_with_every_note(project: Path) -> None:
     assert err == ""
     folder = project / "sources" / "grain-corridor-draft"
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
-        "01-background.md", "02-outlook.md", "assets/figure-01.png", "dossier.yaml",
-    ]  # fmt: skip
+        "01-background.md",
+        "02-outlook.md",
+        "assets/figure-01.png",
+        "dossier.yaml",
+    ]
     assert out.splitlines()[0] == "created sources/grain-corridor-draft/01-background.md"
     assert (folder / "assets" / "figure-01.png").read_bytes() == CHART.read_bytes()
     meta = yaml.safe_load((folder / "dossier.yaml").read_text())
@@ -167,8 +170,10 @@ def test_a_word_draft_imports_and_builds_with_every_note(project: Path) -> None:
 
     resolved = prepare(folder)
     assert resolved.diagnostics == ()
-    notes = [" ".join(n.inline_html.replace("<em>", "").replace("</em>", "").split())
-             for n in resolved.notes]  # fmt: skip
+    notes = [
+        " ".join(n.inline_html.replace("<em>", "").replace("</em>", "").split())
+        for n in resolved.notes
+    ]
     assert [n.removeprefix('<span class="fn-p">').removesuffix("</span>") for n in notes] == NOTES
     table = next(b for b in resolved.blocks.chapters if isinstance(b, ast.Table))
     assert [ast.stringify(c.blocks).strip() for c in table.head[0].cells] == ["Year", "Tonnes"]
@@ -249,8 +254,10 @@ def test_import_never_overwrites_a_folder(project: Path) -> None:
 def test_a_file_that_is_not_a_word_draft_is_an_error(project: Path) -> None:
     (project / "notes.docx").write_text("not a zip")
     assert _import("notes.docx") == (
-        1, "", "notes.docx: error: not a Word (.docx) file: File is not a zip file\n"
-    )  # fmt: skip
+        1,
+        "",
+        "notes.docx: error: not a Word (.docx) file: File is not a zip file\n",
+    )
     assert _import("missing.docx") == (1, "", "missing.docx: error: file not found: missing.docx\n")
     assert not (project / "sources").exists()
 

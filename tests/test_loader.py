@@ -11,7 +11,7 @@ from dossier import DossierError, load
 from dossier.errors import Level
 from dossier.pipeline import prepare
 
-from .conftest import FIXTURES, SAMPLE
+from .conftest import FIXTURES, SAMPLE, SAMPLE_KEYWORDS
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:
@@ -35,7 +35,7 @@ def test_sample_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     assert dossier.numeric_citations is True
     assert len(dossier.sources) == 5
     assert all("not named in the original report" in s.title for s in dossier.sources)
-    assert dossier.keywords
+    assert tuple(dossier.keywords) == SAMPLE_KEYWORDS
     names = {p.name for p in dossier.players}
     assert {"Maria Zakharova", "Keir Starmer", "Steve Witkoff"} <= names
     assert {s.party for i in dossier.positions for s in i.stances} >= {"Russia", "Ukraine"}
@@ -74,25 +74,36 @@ def test_chapters_follow_the_list_else_file_names(tmp_path: Path) -> None:
 
 
 def test_every_metadata_key(tmp_path: Path) -> None:
-    folder = write(tmp_path / "all", {
-        "dossier.yaml": (
-            "title: T\nsubtitle: S\nauthor: [{name: A, affiliation: B, email: a@b.c}]\n"
-            "date: 2025-01-02\nlang: uk\ndir: ltr\nkeywords: x, y\nsubject: Sub\n"
-            "description: D\npublisher: P\nrights: R\nidentifier: urn:isbn:1\nversion: 2\n"
-            "classification: RESTRICTED\nsummary: [one, two]\nnumeric-citations: false\n"
-            "nocite: ['@*']\ncover-image: c.png\npaper: letter\ntheme: default\n"
-            "references: [{id: k, title: Inline}]\n"
-            "timeline: [{date: 2024-03-01, event: Happened}]\n"
-        ),
-        "a.md": "# A\n",
-    })  # fmt: skip
+    folder = write(
+        tmp_path / "all",
+        {
+            "dossier.yaml": (
+                "title: T\nsubtitle: S\nauthor: [{name: A, affiliation: B, email: a@b.c}]\n"
+                "date: 2025-01-02\nlang: uk\ndir: ltr\nkeywords: x, y\nsubject: Sub\n"
+                "description: D\npublisher: P\nrights: R\nidentifier: urn:isbn:1\nversion: 2\n"
+                "classification: RESTRICTED\nsummary: [one, two]\nnumeric-citations: false\n"
+                "nocite: ['@*']\ncover-image: c.png\npaper: letter\ntheme: default\n"
+                "references: [{id: k, title: Inline}]\n"
+                "timeline: [{date: 2024-03-01, event: Happened}]\n"
+            ),
+            "a.md": "# A\n",
+        },
+    )
     d = load(folder)
     assert (d.subtitle, d.lang, d.subject, d.abstract, d.publisher, d.rights) == (
-        "S", "uk", "Sub", "D", "P", "R",
-    )  # fmt: skip
+        "S",
+        "uk",
+        "Sub",
+        "D",
+        "P",
+        "R",
+    )
     assert (d.identifier, d.version, d.classification, d.paper) == (
-        "urn:isbn:1", "2", "RESTRICTED", "letter",
-    )  # fmt: skip
+        "urn:isbn:1",
+        "2",
+        "RESTRICTED",
+        "letter",
+    )
     assert d.keywords == ("x", "y")
     assert [m.text for m in d.summary] == ["one", "two"]
     assert d.authors[0].email == "a@b.c"
@@ -102,16 +113,19 @@ def test_every_metadata_key(tmp_path: Path) -> None:
 
 
 def test_problems_are_reported_together_with_lines(tmp_path: Path) -> None:
-    folder = write(tmp_path / "bad", {
-        "dossier.yaml": (
-            "title: T\n"
-            "date: tomorrow\n"
-            "numeric-citations: yes please\n"
-            "keywords: {a: 1}\n"
-            "chapters: [a.md, missing.md, a.md]\n"
-        ),
-        "a.md": "# A\n",
-    })  # fmt: skip
+    folder = write(
+        tmp_path / "bad",
+        {
+            "dossier.yaml": (
+                "title: T\n"
+                "date: tomorrow\n"
+                "numeric-citations: yes please\n"
+                "keywords: {a: 1}\n"
+                "chapters: [a.md, missing.md, a.md]\n"
+            ),
+            "a.md": "# A\n",
+        },
+    )
     found = errors(folder)
     path = str(folder / "dossier.yaml")
     assert f"{path}:2: error: expected a date as YYYY-MM-DD, found 'tomorrow'" in found

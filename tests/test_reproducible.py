@@ -33,7 +33,9 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     first = _build(tmp_path / "one", "1")
     second = _build(tmp_path / "elsewhere" / "two", "2", clock="2031-03-04 05:06:07")
     assert set(first) == {
-        "manifest.json", "ukraine-talks/ukraine-talks.pdf", "ukraine-talks/ukraine-talks.epub",
+        "manifest.json",
+        "ukraine-talks/ukraine-talks.pdf",
+        "ukraine-talks/ukraine-talks.epub",
         "ukraine-talks/ukraine-talks.docx",
-    }  # fmt: skip
+    }
     assert first == second

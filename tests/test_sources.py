@@ -206,7 +206,7 @@ def test_grades_after_notes_in_the_bibliography_and_a_table(tmp_path: Path) -> N
         "     issued: {date-parts: [[2024]]}, grade: A1}\n"
         "  - {id: weak, title: Rumour, URL: 'https://example.org/r',\n"
         "     issued: {date-parts: [[2024]]}, note: 'grade: E5'}\n---\n\n# A\n\nClaim [@strong].\n"
-    )  # fmt: skip
+    )
     result = build_one(source, BuildOptions(formats=("html",), out=tmp_path / "out"))
     assert [str(d) for d in result.warnings] == [
         f"{source}:5: warning: key point cites only sources graded E or F, or ungraded: weak (E5)"

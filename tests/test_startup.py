@@ -34,8 +34,9 @@ READING = {
 
 
 def _imported(*args: str, says: str = "") -> set[str]:
-    done = subprocess.run([sys.executable, "-c", _PROBE, *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert says in done.stdout
     modules: list[str] = json.loads(done.stderr.strip().splitlines()[-1])
@@ -59,8 +60,9 @@ def test_an_epub_build_never_imports_the_pdf_engine(tmp_path: Path) -> None:
 
 def test_a_rebuild_with_nothing_to_do_reads_no_source(tmp_path: Path) -> None:
     _imported("build", str(SAMPLE), "--out", str(tmp_path), "-f", "epub,html")
-    imported = _imported("build", str(SAMPLE), "--out", str(tmp_path), "-f", "epub,html",
-                         says="up to date")  # fmt: skip
+    imported = _imported(
+        "build", str(SAMPLE), "--out", str(tmp_path), "-f", "epub,html", says="up to date"
+    )
     assert "dossier.writers.manifest" in imported
     assert not imported & (WRITERS | RENDERING | READING)
 

@@ -13,7 +13,7 @@ import pytest
 from dossier.config import BuildOptions
 from dossier.pipeline import build_one
 
-from .conftest import SAMPLE
+from .conftest import SAMPLE, Built
 
 
 @pytest.fixture
@@ -34,9 +34,8 @@ def test_user_styles_layer_over_the_builtin_theme(project: Path) -> None:
         '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" '
         'height="10" fill="#0b6e4f"/></svg>'
     )
-    cover = (
-        SAMPLE.parent.parent / "dossier" / "render" / "templates" / "cover.html.j2"
-    ).read_text()
+    builtin = SAMPLE.parent.parent / "dossier" / "render" / "templates"
+    cover = (builtin / "cover.html.j2").read_text()
     (styles / "templates" / "cover.html.j2").write_text(
         cover.replace(
             '<h1 class="title">', '<p class="house-mark">House edition</p>\n<h1 class="title">'
@@ -62,15 +61,26 @@ def test_pdf_a_variant(project: Path) -> None:
     assert "pdfaid" in reader.xmp_metadata.rdf_root.toxml()  # type: ignore[union-attr]
 
 
-def test_raster_and_svg_figures_are_embedded(tmp_path: Path) -> None:
-    from .conftest import FIXTURES
-
-    result = build_one(FIXTURES / "uk-arabic", BuildOptions(formats=("pdf",), out=tmp_path))
+def test_raster_and_svg_figures_are_embedded(uk_arabic: Built, tmp_path: Path) -> None:
     listing = subprocess.run(
-        ["pdfimages", "-list", str(result.artifacts[0].path)], capture_output=True, text=True,
+        ["pdfimages", "-list", str(uk_arabic.path("pdf"))],
+        capture_output=True,
+        text=True,
         check=True,
-    ).stdout  # fmt: skip
+    ).stdout
     assert "240   120" in listing  # the PNG figure, at its own resolution
+    # An SVG is drawn as vectors: its fill, a colour no theme uses, is in the page's drawing.
+    (tmp_path / "mark.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="90" height="60">'
+        '<rect width="90" height="60" fill="#123456"/></svg>'
+    )
+    source = tmp_path / "svg.md"
+    source.write_text("---\ntitle: SVG\n---\n\n# A\n\n![A mark](mark.svg)\n")
+    result = build_one(source, BuildOptions(formats=("pdf",), out=tmp_path / "out"))
+    assert not result.failed, result.diagnostics
+    drawing = pypdf.PdfReader(result.artifacts[0].path).pages[0].get_contents()
+    assert drawing is not None
+    assert b"0.070588 0.203922 0.337255 rg" in drawing.get_data()  # #123456
 
 
 def test_mirror_margins_and_attribution(tmp_path: Path) -> None:

@@ -35,8 +35,11 @@ def test_new_scaffolds_dossiers_that_build_without_warnings(project: Path) -> No
     assert runner.invoke(app, ["new", "quick-note", "--single-file"]).exit_code == 0
     folder = project / "sources" / "my-briefing"
     assert {p.name for p in folder.iterdir()} == {
-        "dossier.yaml", "01-introduction.md", "references.yaml", "assets"
-    }  # fmt: skip
+        "dossier.yaml",
+        "01-introduction.md",
+        "references.yaml",
+        "assets",
+    }
     assert "# subtitle" not in (folder / "dossier.yaml").read_text()  # keys are live or commented
     result = runner.invoke(app, ["build", "--strict", "--jobs", "1"])
     assert result.exit_code == 0, result.output
@@ -155,8 +158,10 @@ def _plant_changes(folder: Path) -> None:
     overview = folder / "01-overview.md"
     overview.write_text(overview.read_text().replace("third and a half year", "fourth year"))
     refs = folder / "references.yaml"
-    refs.write_text(refs.read_text() + '\n- id: source-6\n  type: document\n  title: "Source [6]"\n'
-                    "  lint-ignore: [missing-date, unfindable, unused]\n")  # fmt: skip
+    refs.write_text(
+        refs.read_text() + '\n- id: source-6\n  type: document\n  title: "Source [6]"\n'
+        "  lint-ignore: [missing-date, unfindable, unused]\n"
+    )
 
 
 def test_diff_lists_exactly_the_planted_changes(tmp_path: Path) -> None:
@@ -187,8 +192,10 @@ def test_diff_against_a_git_revision_and_a_changes_page(tmp_path: Path) -> None:
     result = runner.invoke(app, ["diff", "HEAD", str(folder)], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert f"  + {folder / 'references.yaml'}:40: source source-6: “Source [6]”" in result.stdout
-    built = build_one(folder, BuildOptions(formats=("pdf", "epub", "html"), out=tmp_path / "out",
-                                           changes_since="HEAD"))  # fmt: skip
+    built = build_one(
+        folder,
+        BuildOptions(formats=("pdf", "epub", "html"), out=tmp_path / "out", changes_since="HEAD"),
+    )
     assert not built.failed, built.diagnostics
     html = next(a.path for a in built.artifacts if a.format == "html").read_text()
     assert re.search(r'<h1 [^>]*id="changes"[^>]*>Changes since version 1\.0</h1>', html)

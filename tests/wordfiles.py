@@ -73,10 +73,20 @@ def libreoffice_pdf(path: Path, work: Path) -> Path:
     profile = (work / "lo-profile").resolve().as_uri()
     out = work / "lo-out"
     subprocess.run(
-        [soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(out), str(path)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+        [
+            soffice(),
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     printed = out / f"{path.stem}.pdf"
     assert printed.is_file(), f"LibreOffice did not convert {path.name}"
     return printed

@@ -146,10 +146,18 @@ def _key_points(old: Dossier, new: Dossier) -> list[Change]:
     after = [_flat(m.text) for m in new.summary]
     changed, removed, added = _matched(before, after)
     found = [
-        Change("key-point", "~", str(b + 1), "", before[a], after[b], new.summary[b].location,
-               prose=True)
+        Change(
+            "key-point",
+            "~",
+            str(b + 1),
+            "",
+            before[a],
+            after[b],
+            new.summary[b].location,
+            prose=True,
+        )
         for a, b in changed
-    ]  # fmt: skip
+    ]
     found += [Change("key-point", "-", str(a + 1), "", before[a], prose=True) for a in removed]
     found += [
         Change("key-point", "+", str(b + 1), "", "", after[b], new.summary[b].location, True)
@@ -161,17 +169,22 @@ def _key_points(old: Dossier, new: Dossier) -> list[Change]:
 def _timeline(old: Dossier, new: Dossier) -> list[Change]:
     before = [(e.date, _flat(e.event.text)) for e in old.timeline]
     after = [(e.date, _flat(e.event.text)) for e in new.timeline]
-    changed, removed, added = _matched([f"{d}\0{e}" for d, e in before],
-                                       [f"{d}\0{e}" for d, e in after])  # fmt: skip
+    changed, removed, added = _matched(
+        [f"{d}\0{e}" for d, e in before], [f"{d}\0{e}" for d, e in after]
+    )
     found = []
     for a, b in changed:
         where = new.timeline[b].location
         if before[a][0] != after[b][0]:
-            found.append(Change("timeline", "~", after[b][0], "date", before[a][0], after[b][0],
-                                where))  # fmt: skip
+            found.append(
+                Change("timeline", "~", after[b][0], "date", before[a][0], after[b][0], where)
+            )
         if before[a][1] != after[b][1]:
-            found.append(Change("timeline", "~", after[b][0], "", before[a][1], after[b][1],
-                                where, prose=True))  # fmt: skip
+            found.append(
+                Change(
+                    "timeline", "~", after[b][0], "", before[a][1], after[b][1], where, prose=True
+                )
+            )
     found += [Change("timeline", "-", before[a][0], "", before[a][1], prose=True) for a in removed]
     found += [
         Change("timeline", "+", after[b][0], "", "", after[b][1], new.timeline[b].location, True)
@@ -189,13 +202,24 @@ def _players(old: Dossier, new: Dossier) -> list[Change]:
             summary = ", ".join(v for v in (player.role, player.party) if v)
             found.append(Change("player", "+", player.name, "", "", summary, player.location))
             continue
-        for name, then, now in (("role", was.role, player.role),
-                                ("party", was.party, player.party),
-                                ("position", _flat(was.position.text),
-                                 _flat(player.position.text))):  # fmt: skip
+        for name, then, now in (
+            ("role", was.role, player.role),
+            ("party", was.party, player.party),
+            ("position", _flat(was.position.text), _flat(player.position.text)),
+        ):
             if then != now:
-                found.append(Change("player", "~", player.name, name, then, now,
-                                    player.location, prose=name == "position"))  # fmt: skip
+                found.append(
+                    Change(
+                        "player",
+                        "~",
+                        player.name,
+                        name,
+                        then,
+                        now,
+                        player.location,
+                        prose=name == "position",
+                    )
+                )
     names = {p.name for p in new.players}
     found += [Change("player", "-", p.name) for p in old.players if p.name not in names]
     return found
@@ -203,8 +227,11 @@ def _players(old: Dossier, new: Dossier) -> list[Change]:
 
 def _positions(old: Dossier, new: Dossier) -> list[Change]:
     def stances(d: Dossier) -> dict[str, tuple[str, Location]]:
-        return {f"{i.issue} / {s.party}": (_flat(s.text.text), s.text.location)
-                for i in d.positions for s in i.stances}  # fmt: skip
+        return {
+            f"{i.issue} / {s.party}": (_flat(s.text.text), s.text.location)
+            for i in d.positions
+            for s in i.stances
+        }
 
     before, after = stances(old), stances(new)
     found = []
@@ -213,8 +240,11 @@ def _positions(old: Dossier, new: Dossier) -> list[Change]:
             found.append(Change("position", "+", key, "", "", text, where, prose=True))
         elif before[key][0] != text:
             found.append(Change("position", "~", key, "", before[key][0], text, where, True))
-    found += [Change("position", "-", k, "", t, prose=True) for k, (t, _) in before.items()
-              if k not in after]  # fmt: skip
+    found += [
+        Change("position", "-", k, "", t, prose=True)
+        for k, (t, _) in before.items()
+        if k not in after
+    ]
     return found
 
 
@@ -236,8 +266,17 @@ def _sources(old: Dossier, new: Dossier) -> list[Change]:
         for name in sorted(set(was.data) | set(source.data)):
             then, now = was.data.get(name), source.data.get(name)
             if then != now:
-                found.append(Change("source", "~", source.id, name, _value(then or ""),
-                                    _value(now or ""), source.location))  # fmt: skip
+                found.append(
+                    Change(
+                        "source",
+                        "~",
+                        source.id,
+                        name,
+                        _value(then or ""),
+                        _value(now or ""),
+                        source.location,
+                    )
+                )
     ids = {s.id for s in new.sources}
     found += [Change("source", "-", s.id, "", s.title) for s in old.sources if s.id not in ids]
     return found

@@ -70,8 +70,9 @@ def summary(changes: Changes) -> list[str]:
     lines += [_line(c) for c in front]
     for sign, items in (("+", changes.added), ("-", changes.removed)):
         lines += [f"  {sign} {p.location}: {_quote(p.text)}" for p in items]
-    lines += [f"  ~ {new.location}: {difference(old.text, new.text)}"
-              for old, new in changes.changed]  # fmt: skip
+    lines += [
+        f"  ~ {new.location}: {difference(old.text, new.text)}" for old, new in changes.changed
+    ]
     lines += [_line(c) for c in changes.items if c not in front]
     if changes.empty:
         lines.append("  (no changes)")
@@ -106,8 +107,10 @@ def chapter(changes: Changes, terms: dict[str, str]) -> Chapter:
     lines += [_item(c, terms) for c in front]
     for label, items in ((terms["added"], changes.added), (terms["removed"], changes.removed)):
         lines += [f"- {label}, {link(p)}: {_escape(_quote(p.text))}" for p in items]
-    lines += [f"- {terms['changed']}, {link(new)}: {_escape(_quote(new.text))}"
-              for _, new in changes.changed]  # fmt: skip
+    lines += [
+        f"- {terms['changed']}, {link(new)}: {_escape(_quote(new.text))}"
+        for _, new in changes.changed
+    ]
     lines += [_item(c, terms) for c in changes.items if c not in front]
     if changes.empty:
         lines.append(_escape(terms["no-changes"]))

@@ -22,11 +22,16 @@ def at_revision(revision: str, path: Path) -> Iterator[Path]:
     folder = path if path.is_dir() else path.parent
     where = Location(display_path(path))
     try:
-        top = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-                             capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+        top = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         relative = folder.resolve().relative_to(Path(top).resolve()).as_posix() or "."
-        archive = subprocess.run(["git", "-C", top, "archive", revision, "--", relative],
-                                 capture_output=True, check=True).stdout  # fmt: skip
+        archive = subprocess.run(
+            ["git", "-C", top, "archive", revision, "--", relative], capture_output=True, check=True
+        ).stdout
     except (OSError, ValueError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", b"") or str(exc)
         text = detail.decode(errors="replace") if isinstance(detail, bytes) else detail

@@ -51,9 +51,10 @@ def lint_sources(dossier: Dossier, cited: Sequence[str], collector: Collector) -
             urls.setdefault(url, source)
         if (value := grade(source)) and not GRADE.match(value):
             collector.warning(
-                at, f"source '{source.id}': grade '{value}' is not a reliability A–F and a "
-                "credibility 1–6, such as B2"
-            )  # fmt: skip
+                at,
+                f"source '{source.id}': grade '{value}' is not a reliability A–F and a "
+                "credibility 1–6, such as B2",
+            )
 
 
 def lint_key_points(

@@ -755,8 +755,7 @@ def _map_block(item: Block, f: InlineMap) -> Block:
                 a.head is b.head and a.rows is b.rows
                 for a, b in zip(bodies, item.bodies, strict=True)
             )
-            if (caption is item.caption and head is item.head and foot is item.foot
-                    and same_bodies):  # fmt: skip
+            if caption is item.caption and head is item.head and foot is item.foot and same_bodies:
                 return item
             return replace(item, caption=caption, head=head, bodies=bodies, foot=foot)
         case Figure(a, caption, content):
@@ -825,8 +824,9 @@ def _map_block_children(item: Block, f: BlockMap) -> Block:
                 foot=_map_cells(item.foot, f),
             )
         case Figure(a, caption, content):
-            return Figure(a, replace(caption, blocks=map_blocks(caption.blocks, f)),
-                          map_blocks(content, f))  # fmt: skip
+            return Figure(
+                a, replace(caption, blocks=map_blocks(caption.blocks, f)), map_blocks(content, f)
+            )
         case Div(a, content):
             return Div(a, map_blocks(content, f))
         case Plain() | Para() | Header() | LineBlock():

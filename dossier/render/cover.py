@@ -64,8 +64,9 @@ def cover_png(dossier: Dossier, theme: Theme, date: str) -> bytes:
     if dossier.classification:
         draw.rectangle((0, 0, WIDTH, 150), fill=look.band)
         band_font = _font(theme, look.bold_font, 52)
-        draw.text((WIDTH / 2, 75), dossier.classification, font=band_font, fill=look.text,
-                  anchor="mm")  # fmt: skip
+        draw.text(
+            (WIDTH / 2, 75), dossier.classification, font=band_font, fill=look.text, anchor="mm"
+        )
     y = 700
     title_font = _font(theme, look.bold_font, 118)
     for line in _wrap(draw, dossier.title, title_font, text_width)[:6]:

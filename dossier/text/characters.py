@@ -73,11 +73,12 @@ def drop_everywhere(value: Any, name: str, found: Found, skip: frozenset[str] = 
         result = items if isinstance(value, list) else tuple(items)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {
-            field.name: drop_everywhere(getattr(value, field.name), f"{name}.{field.name}",
-                                        found, skip)
+            field.name: drop_everywhere(
+                getattr(value, field.name), f"{name}.{field.name}", found, skip
+            )
             for field in dataclasses.fields(value)
             if field.name not in skip
-        }  # fmt: skip
+        }
         if len(found) > before:
             result = dataclasses.replace(value, **changes)
     return result if len(found) > before else value

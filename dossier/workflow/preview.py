@@ -65,8 +65,10 @@ class Preview:
         banner = ""
         if problems:
             items = "".join(f"<li><code>{escape(p)}</code></li>" for p in problems)
-            banner = (f'<aside style="background:#fdecea;border:1px solid #a8332b;padding:1em">'
-                      f"<strong>dossier check</strong><ul>{items}</ul></aside>")  # fmt: skip
+            banner = (
+                f'<aside style="background:#fdecea;border:1px solid #a8332b;padding:1em">'
+                f"<strong>dossier check</strong><ul>{items}</ul></aside>"
+            )
         html = html.replace("</head>", SCREEN + "</head>", 1).replace(
             "<body", "<body data-preview", 1
         )
@@ -79,8 +81,9 @@ class Preview:
 
     def _pdf(self) -> None:
         with tempfile.TemporaryDirectory() as out:
-            result = build_one(self.source, BuildOptions(formats=("pdf",), out=Path(out),
-                                                         theme=self.theme_name))  # fmt: skip
+            result = build_one(
+                self.source, BuildOptions(formats=("pdf",), out=Path(out), theme=self.theme_name)
+            )
             if result.artifacts:
                 data = result.artifacts[0].path.read_bytes()
                 with self.lock:
@@ -109,8 +112,12 @@ def _handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             path = self.path.split("?")[0].lstrip("/")
             with preview.lock:
-                html, version, pdf, theme = (preview.html, preview.version, preview.pdf_bytes,
-                                             preview.theme)  # fmt: skip
+                html, version, pdf, theme = (
+                    preview.html,
+                    preview.version,
+                    preview.pdf_bytes,
+                    preview.theme,
+                )
             if path in ("", "index.html"):
                 return self._send(html.encode(), "text/html; charset=utf-8")
             if path == "__version":

@@ -99,8 +99,9 @@ def scaffold(sources: Path, slug: str, single_file: bool = False) -> list[Path]:
         )
         front = metadata.replace(
             "bibliography: references.yaml  # CSL-YAML; also CSL-JSON (Zotero) or BibTeX, "
-            "or a list of files", references
-        )  # fmt: skip
+            "or a list of files",
+            references,
+        )
         atomic_write(target, f"---\n{front}---\n\n{CHAPTER}".encode())
         return [target]
     files = {

@@ -102,10 +102,14 @@ def input_digest(source: Path, options: BuildOptions, user_styles: Path | None =
         "source": _tree_digest(root, input_files(source)),
         "styles": _builtin_styles_digest(),
         "user-styles": _tree_digest(user_styles, _files_under(user_styles, False))
-        if user_styles else "",
-        "theme": options.theme, "pdf_variant": options.pdf_variant, "layout": options.layout,
-        "versions": versions(), "code": _code_digest(),
-    }  # fmt: skip
+        if user_styles
+        else "",
+        "theme": options.theme,
+        "pdf_variant": options.pdf_variant,
+        "layout": options.layout,
+        "versions": versions(),
+        "code": _code_digest(),
+    }
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
@@ -165,8 +169,10 @@ def write_manifest(out: Path, entries: Iterable[Entry]) -> Path:
         "artifacts": [asdict(e) for e in kept],
     }
     target = out / MANIFEST
-    atomic_write(target, (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
-                          + "\n").encode("utf-8"))  # fmt: skip
+    atomic_write(
+        target,
+        (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"),
+    )
     return target
 
 

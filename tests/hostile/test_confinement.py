@@ -60,9 +60,12 @@ def test_remote_images_are_not_fetched(tmp_path: Path, server: tuple[str, list[s
 
 
 def test_stylesheets_cannot_reach_out(
-    tmp_path: Path, canary: Path, opened: Path, server: tuple[str, list[str]],
+    tmp_path: Path,
+    canary: Path,
+    opened: Path,
+    server: tuple[str, list[str]],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     url, hits = server
     styles = tmp_path / "styles" / "default"
     styles.mkdir(parents=True)
@@ -153,8 +156,10 @@ def test_raw_html_is_sanitised_by_default_and_what_is_removed_is_said(tmp_path: 
         f"{folder / '01.md'}:7: warning: attribute onclick= is left out: no scripts",
     ]
     assert "A link here." in body and "javascript" not in body
-    assert f"{folder / '01.md'}:9: warning: link to 'javascript:alert(2)' is printed as text: " \
-        "its scheme is not allowed" in messages(result.diagnostics)  # fmt: skip
+    assert (
+        f"{folder / '01.md'}:9: warning: link to 'javascript:alert(2)' is printed as text: "
+        "its scheme is not allowed" in messages(result.diagnostics)
+    )
 
 
 def test_raw_html_refused_with_its_line(tmp_path: Path) -> None:
@@ -181,8 +186,9 @@ def test_allow_remote_still_refuses_private_addresses(
 ) -> None:
     url, hits = server
     folder = dossier(tmp_path / "d", f"# A\n\n![Map]({url}/map.png)\n")
-    result = build_one(folder, BuildOptions(formats=("epub",), out=tmp_path / "out",
-                                            allow_remote=True))  # fmt: skip
+    result = build_one(
+        folder, BuildOptions(formats=("epub",), out=tmp_path / "out", allow_remote=True)
+    )
     assert messages(result.diagnostics) == [
         f"{folder / '01.md'}:3: error: image '{url}/map.png' not fetched: 127.0.0.1 is a "
         "private or local address (127.0.0.1)"
@@ -198,8 +204,9 @@ def test_allow_remote_embeds_public_images(
     url, hits = server
     monkeypatch.setattr(remote, "_check", lambda url: None)  # pretend it is public
     folder = dossier(tmp_path / "d", f"# A\n\n![Map]({url}/map.png)\n")
-    result = build_one(folder, BuildOptions(formats=("epub", "html"), out=tmp_path / "out",
-                                            allow_remote=True))  # fmt: skip
+    result = build_one(
+        folder, BuildOptions(formats=("epub", "html"), out=tmp_path / "out", allow_remote=True)
+    )
     assert not result.failed, result.diagnostics
     assert hits == ["/map.png"]
     html = result.artifacts[1].path.read_text()

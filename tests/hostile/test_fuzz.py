@@ -29,13 +29,18 @@ from dossier.resolve.stage import resolve
 from dossier.runtime import pandoc
 
 settings.register_profile(
-    "ci", max_examples=150, deadline=None, derandomize=True,
+    "ci",
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)  # fmt: skip
+)
 settings.register_profile(
-    "nightly", max_examples=2000, deadline=None,
+    "nightly",
+    max_examples=2000,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)  # fmt: skip
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PIECES = [
@@ -57,21 +62,26 @@ metadata = st.fixed_dictionaries(
         "keywords": st.one_of(st.lists(st.text(max_size=10), max_size=4), scalar),
         "numeric-citations": scalar,
         "summary": st.one_of(st.lists(markdown, max_size=3), scalar),
-        "players": st.lists(st.fixed_dictionaries({"name": st.text(max_size=10)},
-                                                  optional={"position": markdown}), max_size=2),
+        "players": st.lists(
+            st.fixed_dictionaries({"name": st.text(max_size=10)}, optional={"position": markdown}),
+            max_size=2,
+        ),
         "raw-html": st.sampled_from(["escape", "sanitize", "refuse", "other"]),
         "lang": st.sampled_from(["en", "uk", "ar", "", "xx-YY"]),
     },
-)  # fmt: skip
+)
 reference = st.fixed_dictionaries(
     {"id": st.sampled_from(["k1", "k2", "k3"])},
-    optional={"title": st.text(max_size=30), "type": st.sampled_from(["book", "report", "x"]),
-              "author": st.lists(st.fixed_dictionaries({"family": st.text(max_size=8)}),
-                                 max_size=3),
-              "issued": st.one_of(st.fixed_dictionaries({"date-parts": st.just([[2024, 13]])}),
-                                  st.text(max_size=8)),
-              "URL": st.text(max_size=20)},
-)  # fmt: skip
+    optional={
+        "title": st.text(max_size=30),
+        "type": st.sampled_from(["book", "report", "x"]),
+        "author": st.lists(st.fixed_dictionaries({"family": st.text(max_size=8)}), max_size=3),
+        "issued": st.one_of(
+            st.fixed_dictionaries({"date-parts": st.just([[2024, 13]])}), st.text(max_size=8)
+        ),
+        "URL": st.text(max_size=20),
+    },
+)
 
 
 def _valid_epub(path: Path) -> None:
@@ -142,9 +152,12 @@ def test_the_reader_gives_blocks_or_diagnostics(
     chapter: str, point: str, position: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pandoc, "TIMEOUT", PANDOC_SECONDS)
-    dossier = Dossier(title="T", chapters=[Chapter(chapter, Location("a.md", 1))],
-                      summary=[_piece(point, "dossier.yaml")],
-                      players=[Player("P", position=_piece(position, "dossier.yaml"))])  # fmt: skip
+    dossier = Dossier(
+        title="T",
+        chapters=[Chapter(chapter, Location("a.md", 1))],
+        summary=[_piece(point, "dossier.yaml")],
+        players=[Player("P", position=_piece(position, "dossier.yaml"))],
+    )
     collector = Collector()
     try:
         done = read(dossier, collector)
@@ -172,8 +185,12 @@ def test_any_text_gives_well_formed_fragments(
     chapter: str, point: str, raw: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pandoc, "TIMEOUT", PANDOC_SECONDS)
-    dossier = Dossier(title="T", raw_html=raw, chapters=[Chapter(chapter, Location("a.md", 1))],
-                      summary=[_piece(point, "dossier.yaml")])  # fmt: skip
+    dossier = Dossier(
+        title="T",
+        raw_html=raw,
+        chapters=[Chapter(chapter, Location("a.md", 1))],
+        summary=[_piece(point, "dossier.yaml")],
+    )
     resolved = resolve(dossier)
     assert all(d.message and d.location.path for d in resolved.diagnostics)
     if any(d.level.value == "error" for d in resolved.diagnostics):

@@ -35,8 +35,13 @@ def test_kill_during_a_build_keeps_the_last_good_artifacts(tmp_path: Path) -> No
     chapter = project / "sources" / SAMPLE.name / "08-outlook.md"
     chapter.write_text(chapter.read_text() + "\nA new paragraph for the next edition.\n")
     for delay in (0.2, 0.6, 1.0, 1.4, 1.8):
-        process = subprocess.Popen(command, cwd=project, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        process = subprocess.Popen(
+            command,
+            cwd=project,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         time.sleep(delay)
         os.killpg(process.pid, signal.SIGKILL)  # the layout child too
         process.wait()

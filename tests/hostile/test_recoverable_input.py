@@ -62,8 +62,9 @@ def test_lone_surrogates_and_utf16_files(tmp_path: Path) -> None:
     (folder / "02.md").write_bytes("# B\n\nLo\ud800ne.\n".encode("utf-8", "surrogatepass"))
     utf16 = "# C\n\nSur\udc00rogate.\n".encode("utf-16-le", "surrogatepass")
     (folder / "03.md").write_bytes(b"\xff\xfe" + utf16)
-    result = runner.invoke(app, ["build", str(folder), "--out", str(tmp_path / "out"), "-f",
-                                 "html"])  # fmt: skip
+    result = runner.invoke(
+        app, ["build", str(folder), "--out", str(tmp_path / "out"), "-f", "html"]
+    )
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
         f"{folder / '02.md'}:3: warning: lone surrogate U+D800 dropped",

@@ -136,9 +136,9 @@ def test_the_command_line_may_name_any_folder(tmp_path: Path, outside: Path) -> 
     folder = dossier(tmp_path / "d", "# A\n\nText.\n", "theme: default\n")
     out = tmp_path / "out"
     result = runner.invoke(
-        app, ["build", str(folder), "--format", "pdf,html", "--out", str(out), "--theme",
-              str(outside)],
-    )  # fmt: skip
+        app,
+        ["build", str(folder), "--format", "pdf,html", "--out", str(out), "--theme", str(outside)],
+    )
     assert result.exit_code == 0, result.output
     assert (out / "d" / "_theme" / "print.css").read_text().endswith(HOUSE)
     assert (out / "d" / "d.pdf").read_bytes().startswith(b"%PDF")

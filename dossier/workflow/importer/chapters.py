@@ -62,8 +62,11 @@ def chapter_files(
 ) -> list[ChapterFile]:
     """Chapter files named ``01-<heading>.md`` …, in the draft's order; text before the
     first heading opens the first file."""
-    document = {"pandoc-api-version": api_version, "meta": {},
-                "blocks": ast.blocks_json(_marked(blocks))}  # fmt: skip
+    document = {
+        "pandoc-api-version": api_version,
+        "meta": {},
+        "blocks": ast.blocks_json(_marked(blocks)),
+    }
     args = ["-f", "json", "-t", "markdown", "--reference-location=section", "--wrap=auto"]
     text, _ = pandoc.run(args, json.dumps(document), where)
     titles = [ast.stringify(b.content).strip() for b in blocks if _is_chapter(b)]

@@ -90,8 +90,12 @@ def metadata(meta: ast.Json, properties: dict[str, str], fallback: str) -> dict[
             meta_text(meta["subtitle"]) if "subtitle" in meta else properties["subtitle"]
         )
     people = meta.get("author")
-    names = [meta_text(p) for p in (people["c"] if people and people["t"] == "MetaList" else
-                                    [people] if people else [])]  # fmt: skip
+    names = [
+        meta_text(p)
+        for p in (
+            people["c"] if people and people["t"] == "MetaList" else [people] if people else []
+        )
+    ]
     names = [n for n in names if n] or _list(properties.get("creator", ""), ";")
     if names:
         found["author"] = names
@@ -133,9 +137,12 @@ def _images(
             if not path.is_relative_to(media.resolve()) or not path.is_file():
                 out.append(item)  # a linked image, not part of the draft: kept as written
             elif suffix not in IMAGE_TYPES:
-                collector.warning(where, f"image {path.name} ({suffix.lstrip('.').upper()}) "
-                                  "is left out: dossier shows PNG, JPEG, GIF, SVG and WebP "
-                                  "(save it as PNG in Word and import again)")  # fmt: skip
+                collector.warning(
+                    where,
+                    f"image {path.name} ({suffix.lstrip('.').upper()}) "
+                    "is left out: dossier shows PNG, JPEG, GIF, SVG and WebP "
+                    "(save it as PNG in Word and import again)",
+                )
                 out += [ast.Span(ast.NO_ATTR, item.content)] if item.content else []
             else:
                 if item.url not in names:
@@ -158,10 +165,12 @@ def _no_stray_anchors(blocks: tuple[ast.Block, ...]) -> tuple[ast.Block, ...]:
 
     def drop(items: tuple[ast.Inline, ...]) -> tuple[ast.Inline, ...]:
         return tuple(
-            i for i in items
-            if not (isinstance(i, ast.Span) and not i.content and i.attr.id
-                    and i.attr.id not in targets)
-        )  # fmt: skip
+            i
+            for i in items
+            if not (
+                isinstance(i, ast.Span) and not i.content and i.attr.id and i.attr.id not in targets
+            )
+        )
 
     ast.map_inlines(blocks, look)
     return ast.map_inlines(blocks, drop)
@@ -196,8 +205,9 @@ def _write(target: Path, files: dict[str, bytes], where: Location) -> list[Path]
 
 
 def _target(into: Path | None, sources: Path, title: str, stem: str) -> Path:
-    return into if into is not None else sources / (slugify(title)[:60].rstrip("-._") or
-                                                     slugify(stem))  # fmt: skip
+    return (
+        into if into is not None else sources / (slugify(title)[:60].rstrip("-._") or slugify(stem))
+    )
 
 
 def import_docx(draft: Path, into: Path | None = None, sources: Path = Path("sources")) -> Imported:
@@ -223,8 +233,11 @@ def import_docx(draft: Path, into: Path | None = None, sources: Path = Path("sou
         meta = metadata(document.get("meta", {}), properties, draft.stem)
         target = _target(into, sources, meta["title"], draft.stem)
         if target.exists():
-            raise DossierError.at(where, f"{display_path(target)} already exists; nothing "
-                                  "was written (give another folder with --into)")  # fmt: skip
+            raise DossierError.at(
+                where,
+                f"{display_path(target)} already exists; nothing "
+                "was written (give another folder with --into)",
+            )
         chapters = chapter_files(blocks, api_version(), where)
         files = {c.name: c.markdown.encode() for c in chapters}
         if items:

@@ -132,8 +132,9 @@ class _Builder:
             value = grade(by_key[key]) if key in by_key else ""
             if match := GRADE.match(value):
                 reliability, credibility = RELIABILITY[match[1]], CREDIBILITY[match[2]]
-                rows.append((value, (_plain(value), _plain(reliability), _plain(credibility),
-                                     blocks)))  # fmt: skip
+                rows.append(
+                    (value, (_plain(value), _plain(reliability), _plain(credibility), blocks))
+                )
         if not rows:
             return []
         t = self.t
@@ -145,8 +146,12 @@ class _Builder:
 
     def block(self, name: str) -> list[ast.Block]:
         self.placed.add(name)
-        makers = {"players": self.players, "positions": self.positions,
-                  "timeline": self.timeline, "refs": self.sources}  # fmt: skip
+        makers = {
+            "players": self.players,
+            "positions": self.positions,
+            "timeline": self.timeline,
+            "refs": self.sources,
+        }
         return makers[name]()
 
     def chapters(self, blocks: tuple[ast.Block, ...] | None = None) -> list[ast.Block]:
@@ -346,10 +351,15 @@ def _meta(resolved: ResolvedDossier) -> dict[str, Json]:
     if d.keywords:
         # As inlines: Pandoc writes MetaStrings in a list as empty keywords.
         meta["keywords"] = {"t": "MetaList", "c": [inlines(k) for k in d.keywords]}
-    for key, value in (("subject", d.subject), ("description", d.abstract),
-                       ("version", d.version), ("classification", d.classification),
-                       ("publisher", d.publisher), ("rights", d.rights),
-                       ("identifier", d.identifier)):  # fmt: skip
+    for key, value in (
+        ("subject", d.subject),
+        ("description", d.abstract),
+        ("version", d.version),
+        ("classification", d.classification),
+        ("publisher", d.publisher),
+        ("rights", d.rights),
+        ("identifier", d.identifier),
+    ):
         if value:
             meta[key] = string(value)
     return meta
@@ -360,8 +370,11 @@ def document(
 ) -> tuple[Json, int]:
     """The Pandoc JSON document of the review copy, and how many notes it has."""
     body = _Builder(resolved, image).body()
-    json = {"pandoc-api-version": api_version, "meta": _meta(resolved),
-            "blocks": ast.blocks_json(body)}  # fmt: skip
+    json = {
+        "pandoc-api-version": api_version,
+        "meta": _meta(resolved),
+        "blocks": ast.blocks_json(body),
+    }
     return json, count_notes(body)
 
 

@@ -89,13 +89,15 @@ def _summary(survey: _Survey, described: bool) -> str:
     if survey.notes:
         sentences.append("Each note call links to its footnote and each footnote back to it.")
     sentences.append(
-        "Every image has a text description." if described
+        "Every image has a text description."
+        if described
         else "Some images have no text description."
-    )  # fmt: skip
+    )
     if survey.tables:
         sentences.append(
-            "Every table has header cells." if survey.headed
+            "Every table has header cells."
+            if survey.headed
             else "Some tables have no header cells."
-        )  # fmt: skip
+        )
     sentences.append(CHECKED)
     return " ".join(sentences)

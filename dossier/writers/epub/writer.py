@@ -67,15 +67,19 @@ def _metadata(book: epub.EpubBook, rendered: Rendered) -> None:
         book.add_metadata("DC", "date", date.isoformat())
     for keyword in d.keywords:
         book.add_metadata("DC", "subject", keyword)
-    for key, value in (("publisher", d.publisher), ("rights", d.rights),
-                       ("description", d.abstract)):  # fmt: skip
+    for key, value in (
+        ("publisher", d.publisher),
+        ("rights", d.rights),
+        ("description", d.abstract),
+    ):
         if value:
             book.add_metadata("DC", key, value)
     _accessibility(book, rendered)
     if d.subtitle:
         book.add_metadata("DC", "title", d.subtitle, {"id": "subtitle"})
-        book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle",
-                                                    "property": "title-type"})  # fmt: skip
+        book.add_metadata(
+            None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"}
+        )
 
 
 def _accessibility(book: epub.EpubBook, rendered: Rendered) -> None:
@@ -104,8 +108,9 @@ def _cover(book: epub.EpubBook, rendered: Rendered, theme: Theme) -> tuple[epub.
         name = "cover.png"
         content = cover_png(d, theme, long_date(date, d.lang))
     book.set_cover(name, content, create_page=False)
-    page = epub.EpubHtml(title=terms(d.lang)["cover"], file_name="cover.xhtml", lang=d.lang,
-                         uid="cover-page")  # fmt: skip
+    page = epub.EpubHtml(
+        title=terms(d.lang)["cover"], file_name="cover.xhtml", lang=d.lang, uid="cover-page"
+    )
     page.content = (
         '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">'
         f'<body><section epub:type="cover" class="cover-image"><img src="{escape(name)}" '
@@ -150,14 +155,23 @@ def _book(rendered: Rendered, theme: Theme) -> epub.EpubBook:
     d = resolved.dossier
     book = epub.EpubBook()
     _metadata(book, rendered)
-    css = epub.EpubItem(uid="style", file_name="style.css", media_type="text/css",
-                        content=rendered.epub_css.encode("utf-8"))  # fmt: skip
+    css = epub.EpubItem(
+        uid="style",
+        file_name="style.css",
+        media_type="text/css",
+        content=rendered.epub_css.encode("utf-8"),
+    )
     book.add_item(css)
     cover_page, cover = _cover(book, rendered, theme)
     items = []
     for index, doc in enumerate(name_links(rendered.epub_documents)):
-        item = epub.EpubHtml(title=doc.title or d.title, file_name=doc.file_name, lang=d.lang,
-                             uid=f"doc-{index:03d}", direction=d.dir)  # fmt: skip
+        item = epub.EpubHtml(
+            title=doc.title or d.title,
+            file_name=doc.file_name,
+            lang=d.lang,
+            uid=f"doc-{index:03d}",
+            direction=d.dir,
+        )
         item.content = doc.xhtml
         item.add_link(href="style.css", rel="stylesheet", type="text/css")
         book.add_item(item)
@@ -167,14 +181,18 @@ def _book(rendered: Rendered, theme: Theme) -> epub.EpubBook:
         assert d.root is not None  # assets exist only for dossiers with a folder
         content = (d.root / asset).read_bytes()
         book.add_item(
-            epub.EpubItem(uid=f"asset-{index:03d}", file_name=asset, media_type=media_type,
-                          content=content)
-        )  # fmt: skip
+            epub.EpubItem(
+                uid=f"asset-{index:03d}", file_name=asset, media_type=media_type, content=content
+            )
+        )
     remote = ((name, data) for name, data in rendered.remote_files.items() if name != cover)
     for index, (name, data) in enumerate(sorted(remote)):
         media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        book.add_item(epub.EpubItem(uid=f"remote-{index:03d}", file_name=name,
-                                    media_type=media_type, content=data))  # fmt: skip
+        book.add_item(
+            epub.EpubItem(
+                uid=f"remote-{index:03d}", file_name=name, media_type=media_type, content=data
+            )
+        )
     book.toc = _toc(rendered.epub_documents, rendered)
     book.add_item(epub.EpubNcx())
     nav = epub.EpubNav(title=terms(d.lang)["contents"])
@@ -190,8 +208,10 @@ def _landmarks(
 ) -> list[dict[str, str]]:
     """Cover, contents, start of the body, sources. Every link needs text (EPUBCheck, and a
     screen reader's name for it): a body starting without a heading is named by the book."""
-    guide = [{"type": "cover", "href": "cover.xhtml", "title": t["cover"]},
-             {"type": "toc", "href": "nav.xhtml", "title": t["contents"]}]  # fmt: skip
+    guide = [
+        {"type": "cover", "href": "cover.xhtml", "title": t["cover"]},
+        {"type": "toc", "href": "nav.xhtml", "title": t["contents"]},
+    ]
     body = next((doc for doc in documents if doc.kind == "chapter"), None)
     if body:
         guide.append(
@@ -227,9 +247,13 @@ def write_epub(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpt
     epub.write_epub(
         buffer,
         _book(rendered, theme),
-        {"epub3_pages": False, "raise_exceptions": True, "mtime": when,
-         "landmark_title": terms(resolved.dossier.lang)["contents"]},
-    )  # fmt: skip
+        {
+            "epub3_pages": False,
+            "raise_exceptions": True,
+            "mtime": when,
+            "landmark_title": terms(resolved.dossier.lang)["contents"],
+        },
+    )
     target = folder / f"{resolved.dossier.slug}.epub"
     raw = buffer.getvalue()
     opf = f"{CONTENT}content.opf"

@@ -37,7 +37,7 @@ from ...engine.parts import PageContext, Paginated
 from ...render.documents import Rendered
 from ...render.themes import THEME_URL_PREFIX, Theme
 from ...runtime import timings
-from ...runtime.limits import Child, LimitExceeded, death, spawn
+from ...runtime.limits import Child, Failure, OutOfTime, died, failure, spawn
 from ...runtime.timings import Span
 from .diagnostics import weasyprint_warnings
 from .fetcher import ConfinedFetcher
@@ -391,10 +391,12 @@ class _Pool:
     def receive(self, state: _PartState) -> None:
         assert state.child is not None
         try:
-            kind, value = state.child.channel.recv()
+            message = state.child.channel.recv()
         except (EOFError, OSError):
-            status = state.reap()
-            raise self.stop(LimitExceeded(death(status, "PDF layout", self.limits))) from None
+            message = died(state.reap())
+        if isinstance(message, Failure):
+            raise self.stop(failure(message, "PDF layout", self.limits))
+        kind, value = message
         if kind == "paginated":
             state.report, state.waiting = value, True
             if self.known is not None:  # laid out again after being told: tell again
@@ -406,12 +408,6 @@ class _Pool:
         elif kind == "done":
             state.done, state.waiting = value, False
             state.reap()
-        elif kind == "memory" or isinstance(value, SystemError):
-            # A C library out of address space often fails without a MemoryError.
-            needed = f"PDF layout needed more than {self.limits.memory_mb} MB"
-            raise self.stop(LimitExceeded(f"{needed} (raise --pdf-memory)"))
-        else:
-            raise self.stop(value)
 
     def run(self) -> list[PartResult]:
         """Every part's result; on any error or interruption no child is left behind."""
@@ -434,8 +430,7 @@ class _Pool:
             remaining = self.deadline - time.monotonic()
             found = wait(list(live), timeout=remaining) if remaining > 0 else []
             if not found:
-                message = f"PDF layout did not finish within {self.limits.seconds:g} s"
-                raise self.stop(LimitExceeded(f"{message} (raise --pdf-timeout)"))
+                raise self.stop(failure(OutOfTime(), "PDF layout", self.limits))
             for channel in found:
                 self.receive(live[channel])  # type: ignore[index]
         return [s.done for s in self.states if s.done is not None]
