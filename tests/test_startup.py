@@ -70,9 +70,9 @@ def test_a_rebuild_with_nothing_to_do_reads_no_source(tmp_path: Path) -> None:
 def test_an_epub_build_renders_no_print_html(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dossier import render
     from dossier.config import BuildOptions
     from dossier.pipeline import build_one
+    from dossier.render import documents as render
 
     def unwanted(*args: object) -> str:
         raise AssertionError("the print HTML was rendered for an EPUB build")
