@@ -12,10 +12,11 @@ import pytest
 from .conftest import FIXTURES, Built, _build
 
 
-@pytest.fixture(scope="module")
-def uk(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """Ukrainian dossier with Arabic and Greek passages, a long table and an over-long note."""
-    return _build(FIXTURES / "uk-arabic", tmp_path_factory.mktemp("uk"))
+@pytest.fixture
+def uk(uk_arabic: Built) -> Built:
+    """Ukrainian dossier with Arabic and Greek passages, a long table and an over-long note
+    (the session's one build of it, ``conftest.uk_arabic``)."""
+    return uk_arabic
 
 
 def pdftotext(path: Path, *args: str) -> str:
