@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import http.server
 import io
+import json
 import os
 import sys
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
+import pypdf
 import pytest
 from PIL import Image
 
@@ -116,6 +119,20 @@ def messages(diagnostics: tuple[Diagnostic, ...]) -> list[str]:
 
 
 def no_partial_files(out: Path) -> None:
-    """Nothing half-written: no temporary files, and every file is complete."""
-    if out.exists():
-        assert [p for p in out.rglob(".*") if p.is_file()] == []
+    """Nothing half-written: no temporary files, and every file is complete (a PDF ends with
+    its end-of-file marker and opens, a zip container reads whole, JSON parses, HTML closes)."""
+    if not out.exists():
+        return
+    assert [p for p in out.rglob(".*") if p.is_file()] == []
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if path.suffix == ".pdf":
+            assert data.rstrip().endswith(b"%%EOF"), path
+            assert len(pypdf.PdfReader(path).pages) > 0, path
+        elif path.suffix in (".epub", ".docx"):
+            with zipfile.ZipFile(path) as container:
+                assert container.testzip() is None, path
+        elif path.suffix == ".json":
+            json.loads(data)
+        elif path.suffix == ".html":
+            assert data.rstrip().endswith(b"</html>"), path
