@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 import nh3
-from lxml import etree
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
@@ -59,6 +57,10 @@ def _xhtml(html: str) -> str:
     """nh3 writes HTML (``<hr>``, ``&nbsp;``); the EPUB's documents are XML."""
     if "<" not in html and "&" not in html:
         return html
+    # Imported here: most dossiers hold no raw HTML, and lxml takes 20 ms to import.
+    import lxml.html
+    from lxml import etree
+
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     for element in root.iter():
         if element.tag not in VOID and element.text is None and not len(element):
