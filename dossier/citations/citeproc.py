@@ -29,11 +29,6 @@ class Formatted:
     warnings: tuple[str, ...]
 
 
-def api_version() -> list[int]:
-    """The JSON API version of this pandoc (its JSON reader wants its own)."""
-    return pandoc.api_version()
-
-
 def _nocite(keys: Sequence[str]) -> ast.Json:
     ids = [k.lstrip("@") for k in keys]
     citations = tuple(ast.Citation(i) for i in ids)
@@ -60,7 +55,7 @@ def format_citations(
     }
     if nocite:
         meta["nocite"] = _nocite(nocite)
-    document = {"pandoc-api-version": api_version(), "meta": meta, "blocks": blocks}
+    document = {"pandoc-api-version": pandoc.api_version(), "meta": meta, "blocks": blocks}
     with tempfile.TemporaryDirectory(prefix="dossier-") as folder:
         references = Path(folder) / "references.json"
         entries = [{**s.data, "id": s.id} for s in sources]

@@ -15,7 +15,6 @@ from typing import Any
 
 import yaml
 
-from ...citations.citeproc import api_version
 from ...config import METADATA_FILE
 from ...errors import Collector, Diagnostic, DossierError, Location, display_path
 from ...markup.reader import meta_text
@@ -238,7 +237,7 @@ def import_docx(draft: Path, into: Path | None = None, sources: Path = Path("sou
                 f"{display_path(target)} already exists; nothing "
                 "was written (give another folder with --into)",
             )
-        chapters = chapter_files(blocks, api_version(), where)
+        chapters = chapter_files(blocks, pandoc.api_version(), where)
         files = {c.name: c.markdown.encode() for c in chapters}
         if items:
             for item in items:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from lxml import etree
 
-from ...citations.citeproc import api_version
 from ...config import BuildOptions
 from ...errors import Collector
 from ...render.documents import Rendered, build_date
@@ -75,7 +74,9 @@ def write_docx(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpt
     resolved = rendered.resolved
     dossier = resolved.dossier
     collector = Collector()
-    source, notes = document(resolved, images(resolved, rendered.remote_files), api_version())
+    source, notes = document(
+        resolved, images(resolved, rendered.remote_files), pandoc.api_version()
+    )
     if notes != len(resolved.notes):
         collector.warning(
             dossier.location,
