@@ -21,8 +21,8 @@ from .errors import (
     display_path,
     parse_warning,
 )
-from .render.themes import theme_for
-from .runtime import timings
+from .render.themes import Theme, theme_for
+from .runtime import ahead, timings
 from .text.characters import drop_forbidden
 from .text.slugs import slugify
 from .writers.base import get_writer, warm
@@ -96,12 +96,19 @@ def shard(sources: Sequence[Path], k: int, n: int) -> list[Path]:
     return [s for i, s in enumerate(sorted(sources)) if i % n == k - 1]
 
 
-def prepare(source: Source, allow_remote: bool = False) -> ResolvedDossier:
-    """Load (unless given a ``Dossier``) and resolve; raises DossierError on any error."""
+def prepare(
+    source: Source,
+    allow_remote: bool = False,
+    loaded: Callable[[Dossier], None] | None = None,
+) -> ResolvedDossier:
+    """Load (unless given a ``Dossier``) and resolve; raises DossierError on any error.
+    ``loaded`` is called with the dossier before it is resolved (to start work ahead)."""
     from .resolve.stage import resolve
     from .sources.loader import load
 
     dossier = load(source) if isinstance(source, str | Path) else source
+    if loaded is not None:
+        loaded(dossier)
     if not dossier.slug:
         # From the title as it is shown: without the characters ``resolve`` drops from it.
         title = drop_forbidden(dossier.title)[0]
@@ -162,12 +169,11 @@ def write(
     """Load, resolve, render and write ``formats`` (in the order pdf, epub, html, docx: the
     PDF's final HTML and page numbers feed the EPUB and the HTML)."""
     spans: list[Span] = []
-    imported = warm(formats)
     try:
         with timings.spans(spans, "loaded and resolved"):
             if options.changes_since and isinstance(source, str | Path):
                 source = with_changes(Path(source), options.changes_since)
-            resolved = prepare(source, options.allow_remote)
+            resolved = prepare(source, options.allow_remote, _ahead(formats, options))
         theme = theme_for(resolved.dossier, options.theme)
         hints = layout_hints or {}
         from .render.documents import render
@@ -185,8 +191,8 @@ def write(
         rendered = with_remote(dataclasses.replace(rendered, page_map=page_map, layout_hints=hints))
         folder = options.out / resolved.dossier.slug
         written: list[Artifact] = []
-        with timings.spans(spans, "writers imported"):
-            imported()
+        with timings.spans(spans, "work ahead settled"):
+            ahead.settle()
         for fmt in (f for f in FORMATS if f in formats):
             with timings.spans(spans, f"{fmt} written"):
                 artifact = get_writer(fmt)(rendered, theme, folder, options)
@@ -199,9 +205,36 @@ def write(
     except DossierError as exc:
         return Result(_name(source), diagnostics=exc.diagnostics)
     finally:
-        imported()
+        ahead.forget()
     found = [*resolved.diagnostics, *(d for a in written for d in a.diagnostics)]
     return Result(_name(source), tuple(written), tuple(found), timings=tuple(spans))
+
+
+def _ahead(formats: Sequence[str], options: BuildOptions) -> Callable[[Dossier], None]:
+    """What to start once the dossier is loaded, while it is resolved (mostly a wait for
+    pandoc): import the writers (and warm WeasyPrint up), compile the templates, draw the
+    EPUB's cover. Only the starting happens here, on the build's own path; nothing started
+    reports: the build does the same work again if it failed."""
+
+    def start(dossier: Dossier) -> None:
+        warm(formats)
+        try:
+            theme = theme_for(dossier, options.theme)
+        except DossierError:
+            return
+        ahead.start(("templates", theme), _compile_templates, theme)
+        if "epub" in formats:
+            from .render.cover import draw_ahead
+
+            draw_ahead(dossier, theme)
+
+    return start
+
+
+def _compile_templates(theme: Theme) -> None:
+    from .render.documents import compile_templates
+
+    compile_templates(theme)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,15 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from ..model import Dossier
+from ..runtime import ahead
+from .dates import build_date, long_date
 from .themes import Theme
+
+if TYPE_CHECKING:  # Pillow is imported by whichever thread draws: mostly the one ahead
+    from PIL import ImageDraw, ImageFont
 
 WIDTH, HEIGHT = 1600, 2400
 """2:3, the shape e-book stores ask for; large enough for high-density screens."""
@@ -40,6 +44,8 @@ def _look(theme: Theme) -> CoverLook:
 
 
 def _font(theme: Theme, name: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    from PIL import ImageFont
+
     path = theme.find(name)
     return ImageFont.truetype(str(path), size) if path else ImageFont.load_default(size)
 
@@ -55,31 +61,70 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: object, width: int) -> lis
     return lines
 
 
-def cover_png(dossier: Dossier, theme: Theme, date: str) -> bytes:
+@dataclass(frozen=True, slots=True)
+class CoverText:
+    """Everything of the dossier the cover shows: the cover is a function of this and the
+    theme, so one drawn ahead (``runtime.ahead``) is used only if this is unchanged."""
+
+    title: str
+    subtitle: str
+    classification: str
+    names: tuple[str, ...]
+    """The first three authors."""
+    date: str
+    publisher: str
+
+
+def cover_text(dossier: Dossier) -> CoverText:
+    return CoverText(
+        dossier.title,
+        dossier.subtitle,
+        dossier.classification,
+        tuple(a.name for a in dossier.authors[:3]),
+        long_date(build_date(dossier), dossier.lang),
+        dossier.publisher,
+    )
+
+
+def draw_ahead(dossier: Dossier, theme: Theme) -> None:
+    """Start drawing the cover of a dossier just loaded (see ``runtime.ahead``): the
+    title is the same once resolved unless it held characters a document cannot hold."""
+    if not dossier.cover_image:
+        text = cover_text(dossier)
+        ahead.start(("cover", text, theme), cover_png, text, theme)
+
+
+def drawn_cover(dossier: Dossier, theme: Theme) -> bytes:
+    """The cover drawn from the resolved dossier: the one drawn ahead if it shows the same."""
+    text = cover_text(dossier)
+    return ahead.result(("cover", text, theme), cover_png, text, theme)
+
+
+def cover_png(text: CoverText, theme: Theme) -> bytes:
     """The cover as PNG bytes (deterministic: same inputs, same bytes)."""
+    from PIL import Image, ImageDraw
+
     look = _look(theme)
     image = Image.new("RGB", (WIDTH, HEIGHT), look.background)
     draw = ImageDraw.Draw(image)
     text_width = WIDTH - 2 * MARGIN
-    if dossier.classification:
+    if text.classification:
         draw.rectangle((0, 0, WIDTH, 150), fill=look.band)
         band_font = _font(theme, look.bold_font, 52)
-        draw.text(
-            (WIDTH / 2, 75), dossier.classification, font=band_font, fill=look.text, anchor="mm"
-        )
+        draw.text((WIDTH / 2, 75), text.classification, font=band_font, fill=look.text, anchor="mm")
     y = 700
     title_font = _font(theme, look.bold_font, 118)
-    for line in _wrap(draw, dossier.title, title_font, text_width)[:6]:
+    for line in _wrap(draw, text.title, title_font, text_width)[:6]:
         draw.text((MARGIN, y), line, font=title_font, fill=look.text)
         y += 140
-    if dossier.subtitle:
+    if text.subtitle:
         y += 40
         subtitle_font = _font(theme, look.regular_font, 62)
-        for line in _wrap(draw, dossier.subtitle, subtitle_font, text_width)[:4]:
+        for line in _wrap(draw, text.subtitle, subtitle_font, text_width)[:4]:
             draw.text((MARGIN, y), line, font=subtitle_font, fill=look.muted)
             y += 80
     small = _font(theme, look.regular_font, 52)
-    footer = [*(a.name for a in dossier.authors[:3]), date, dossier.publisher]
+    footer = [*text.names, text.date, text.publisher]
     y = HEIGHT - 150 - 70 * len([f for f in footer if f])
     for line in footer:
         if line:

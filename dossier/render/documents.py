@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import itertools
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,28 +15,15 @@ import jinja2
 from ..config import LAYOUTS
 from ..errors import DossierError
 from ..model import Note, ResolvedChapter, ResolvedDossier
-from ..text.terms import format_date, terms
+from ..text.terms import terms
 from ..version import __version__
+from .dates import build_date, long_date
 from .layouts import choose
 from .themes import THEME_URL_PREFIX, Theme
 
 TEMPLATES = Path(__file__).parent / "templates"
 _NOTE = re.compile("\x00n:(\\d+)\x00")
 _BLOCK = re.compile("\x00block:(\\w+)\x00")
-
-
-def build_date(resolved: ResolvedDossier) -> dt.date | None:
-    """The dossier's ``date``, else ``SOURCE_DATE_EPOCH``; never the clock."""
-    if resolved.dossier.date:
-        return resolved.dossier.date
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return None
-
-
-def long_date(date: dt.date | None, lang: str) -> str:
-    return format_date([date.year, date.month, date.day], lang) if date else ""
 
 
 @cache
@@ -54,6 +40,15 @@ def _environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
 def environment(theme: Theme) -> jinja2.Environment:
     """Jinja with the theme's template overrides first, autoescaping, strict undefined."""
     return _environment(tuple(theme.template_dirs))
+
+
+def compile_templates(theme: Theme) -> None:
+    """Compile every template of the theme into its environment's cache, ahead of rendering
+    (``runtime.ahead``); a template that does not compile is reported when it is used."""
+    env = environment(theme)
+    for name in env.list_templates(extensions=["j2"]):
+        with contextlib.suppress(jinja2.TemplateError):
+            env.get_template(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +97,7 @@ def preamble(chapters: tuple[ResolvedChapter, ...]) -> int:
 
 def _context(resolved: ResolvedDossier, layout: str = "report") -> dict[str, object]:
     d = resolved.dossier
-    date = build_date(resolved)
+    date = build_date(resolved.dossier)
     lead = preamble(resolved.chapters)
     return {
         "layout": layout,

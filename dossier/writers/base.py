@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import Diagnostic
+from ..runtime import ahead
 
 if TYPE_CHECKING:  # the manifest writes files with atomic_write, never renders
     from ..config import BuildOptions
@@ -59,27 +59,22 @@ WRITERS: dict[str, str] = {
 }
 
 
-def warm(names: Iterable[str]) -> Callable[[], None]:
-    """Import these writers (and their engines: WeasyPrint takes most of a second) in a thread
-    while the caller loads the sources, which mostly waits for pandoc, and run a writer's
-    ``warm_up`` if it has one (the PDF writer's readies WeasyPrint for the layout processes
-    it forks). Returns the function that waits for all that to be over, to call before using
-    a writer and before forking: a child forked during an import could wait for its lock
-    forever."""
-    modules = [WRITERS[name].partition(":")[0] for name in names if name in WRITERS]
-    if not modules:
-        return lambda: None
+def warm(names: Iterable[str]) -> None:
+    """Start importing these writers (and their engines: WeasyPrint takes most of a second)
+    ahead (``runtime.ahead``), and running a writer's ``warm_up`` if it has one (the PDF
+    writer's readies WeasyPrint for the layout processes it forks). ``ahead.settle()``
+    waits for it, before a writer is used and before forking."""
+    for name in names:
+        if name in WRITERS:
+            module = WRITERS[name].partition(":")[0]
+            ahead.start(("writer", module), _import_and_warm_up, module)
 
-    def load() -> None:
-        for module in modules:
-            with contextlib.suppress(Exception):  # get_writer imports again and reports it
-                warm_up = getattr(importlib.import_module(module), "warm_up", None)
-                if warm_up is not None:
-                    warm_up()
 
-    thread = threading.Thread(target=load, name="dossier-warm", daemon=True)
-    thread.start()
-    return thread.join
+def _import_and_warm_up(module: str) -> None:
+    with contextlib.suppress(Exception):  # get_writer imports again and reports it
+        warm_up = getattr(importlib.import_module(module), "warm_up", None)
+        if warm_up is not None:
+            warm_up()
 
 
 def get_writer(name: str) -> Writer:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -31,19 +34,47 @@ ENGINES = (
 
 @cache
 def versions() -> dict[str, str]:
-    """dossier's and its engines' versions (read from package metadata, nothing imported;
-    pandoc's from the executable that reads the sources)."""
-    from importlib.metadata import PackageNotFoundError, version
-
+    """dossier's and its engines' versions (read from the installed distributions, nothing
+    imported; pandoc's from the executable that reads the sources)."""
     from ..runtime import pandoc
 
     found = {"dossier": __version__, "pandoc": pandoc.version()}
+    installed = _installed()
     for name in ENGINES:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "none"
+        found[name] = installed.get(_normal(name)) or _metadata_version(name)
     return found
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _installed() -> dict[str, str]:
+    """Installed distributions' versions by normalised name, from the names of their
+    ``.dist-info`` folders on ``sys.path`` (``{name}-{version}.dist-info``, the name every
+    installer gives them): importlib.metadata, which opens each one's metadata, costs more
+    than the rest of a rebuild with everything up to date."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info") and "-" in name:
+                distribution, _, version = name.removesuffix(".dist-info").partition("-")
+                found.setdefault(_normal(distribution), version)
+    return found
+
+
+def _metadata_version(name: str) -> str:
+    """The version as importlib.metadata finds it (an egg-info install, say), or "none"."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "none"
 
 
 def _files_under(folder: Path, skip_markdown: bool) -> list[Path]:

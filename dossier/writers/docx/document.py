@@ -14,7 +14,7 @@ from pathlib import Path
 from ...citations.grades import CREDIBILITY, GRADE, RELIABILITY, grade
 from ...markup.html import safe_url
 from ...model import Dossier, FormattedBlocks, ResolvedDossier, Source, ast
-from ...render.documents import build_date, long_date
+from ...render.dates import build_date, long_date
 from ...resolve.fragments import PLACED
 from ...sources.remote import local_name
 from ...text.terms import terms
@@ -331,7 +331,7 @@ def _meta(resolved: ResolvedDossier) -> dict[str, Json]:
     """Title block and document properties: Pandoc writes the first five as the title, and
     the rest into docProps (core and custom properties)."""
     d = resolved.dossier
-    date = build_date(resolved)
+    date = build_date(resolved.dossier)
 
     def inlines(text: str) -> Json:
         return {"t": "MetaInlines", "c": ast.inlines_json(_text(text))}

@@ -13,7 +13,8 @@ from lxml import etree
 
 from ...config import BuildOptions
 from ...errors import Collector
-from ...render.documents import Rendered, build_date
+from ...render.dates import build_date
+from ...render.documents import Rendered
 from ...render.themes import Theme
 from ...runtime import pandoc
 from ...runtime.files import atomic_write
@@ -93,7 +94,7 @@ def write_docx(rendered: Rendered, theme: Theme, folder: Path, options: BuildOpt
         raw = out.read_bytes()
     for warning in warnings:
         collector.warning(dossier.location, f"pandoc (docx): {warning}")
-    date = build_date(resolved)
+    date = build_date(resolved.dossier)
     when = dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC) if date else EPOCH
     edits = {"docProps/core.xml": _core_dates(date), "word/document.xml": _body(dossier.paper)}
     target = folder / f"{dossier.slug}.docx"

@@ -17,8 +17,9 @@ from ebooklib import epub
 
 from ...config import BuildOptions
 from ...model import ResolvedDossier
-from ...render.cover import cover_png
-from ...render.documents import EpubDocument, Rendered, build_date, long_date
+from ...render.cover import drawn_cover
+from ...render.dates import build_date
+from ...render.documents import EpubDocument, Rendered
 from ...render.themes import Theme
 from ...runtime.files import atomic_write
 from ...sources.remote import local_name
@@ -49,7 +50,7 @@ def identifier(rendered: Rendered) -> str:
 
 
 def _timestamp(resolved: ResolvedDossier) -> dt.datetime:
-    date = build_date(resolved)
+    date = build_date(resolved.dossier)
     return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC) if date else EPOCH
 
 
@@ -62,7 +63,7 @@ def _metadata(book: epub.EpubBook, rendered: Rendered) -> None:
         book.set_direction("rtl")
     for index, author in enumerate(d.authors, 1):
         book.add_author(author.name, uid=f"creator-{index}")
-    date = build_date(rendered.resolved)
+    date = build_date(rendered.resolved.dossier)
     if date:
         book.add_metadata("DC", "date", date.isoformat())
     for keyword in d.keywords:
@@ -104,9 +105,8 @@ def _cover(book: epub.EpubBook, rendered: Rendered, theme: Theme) -> tuple[epub.
         name = Path(d.cover_image).as_posix()
         content = (d.root / name).read_bytes()
     else:
-        date = build_date(rendered.resolved)
         name = "cover.png"
-        content = cover_png(d, theme, long_date(date, d.lang))
+        content = drawn_cover(d, theme)
     book.set_cover(name, content, create_page=False)
     page = epub.EpubHtml(
         title=terms(d.lang)["cover"], file_name="cover.xhtml", lang=d.lang, uid="cover-page"
