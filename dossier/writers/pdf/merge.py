@@ -6,6 +6,9 @@ pikepdf) does the copying, so assembling takes a fraction of a second.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import io
 import os
 import pickle
@@ -15,6 +18,7 @@ import sys
 import warnings
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +28,12 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, Pdf
 
 class Merger:
     """``merge`` in a fresh Python process, started before the parts are laid out so that
-    its start-up (pikepdf, fontTools) costs no time at the end. Fresh rather than forked: the
-    build process holds the loaded dossier, and merging a long report takes as much memory
-    again; apart, neither process grows past the largest layout process."""
+    its start-up (pikepdf, fontTools) costs no time at the end. Each part is handed over as
+    soon as it is drawn (:meth:`offer`), and the process readies it (opens it, makes its
+    element ids unique) while the others are still drawn: only the assembling is left for
+    the end. Fresh rather than forked: the build process holds the loaded dossier, and
+    merging a long report takes as much memory again; apart, neither process grows past the
+    largest layout process."""
 
     def __init__(self) -> None:
         package = Path(__file__).resolve().parents[3]  # the folder that holds ``dossier``
@@ -38,27 +45,35 @@ class Merger:
             stderr=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": path},
         )
+        assert self.process.stdin is not None
+        with contextlib.suppress(AttributeError, OSError):  # Linux: room for a part or two,
+            # so that handing one over does not wait for the process to finish the last
+            fcntl.fcntl(self.process.stdin, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
 
-    def send(self, parts: Sequence[bytes], own: Sequence[frozenset[str]]) -> None:
-        """Hand the parts over: the merge runs while the caller does something else, until
-        ``merge`` waits for it."""
+    def _send(self, message: tuple[Any, ...]) -> None:
         stdin = self.process.stdin
-        assert stdin is not None
+        if stdin is None:
+            return
         try:
-            stdin.write(pickle.dumps((list(parts), list(own))))
-            stdin.close()
+            pickle.dump(message, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            stdin.flush()
         except BrokenPipeError:
-            pass  # the process failed: ``merge`` reports it
-        self.process.stdin = None  # closed: ``communicate`` has nothing more to send
+            self.process.stdin = None  # the process failed: ``merge`` reports it
 
-    def merge(
-        self, parts: Sequence[bytes] | None, own: Sequence[frozenset[str]], timeout: float
-    ) -> bytes:
-        """The merged PDF (of ``parts``, or of those already sent when None); an error (as
+    def offer(self, index: int, data: bytes, own: frozenset[str]) -> None:
+        """Hand over part ``index`` (again, if it was laid out again: the last one counts)."""
+        self._send(("part", index, data, own))
+
+    def merge(self, count: int, timeout: float) -> bytes:
+        """The PDF merged from parts ``0 … count-1`` as last offered; an error (as
         ``RuntimeError``) if the process failed."""
-        data = None if parts is None else pickle.dumps((list(parts), list(own)))
+        self._send(("end", count))
+        if self.process.stdin is not None:
+            with contextlib.suppress(BrokenPipeError):
+                self.process.stdin.close()
+            self.process.stdin = None  # closed: ``communicate`` has nothing more to send
         try:
-            out, err = self.process.communicate(data, timeout)
+            out, err = self.process.communicate(None, timeout)
         except subprocess.TimeoutExpired:
             self.stop()
             raise
@@ -73,21 +88,70 @@ class Merger:
         self.process.communicate()
 
 
+_PIPE_BYTES = 1 << 20
+
+
 def _serve() -> None:
-    """The merging process: parts on stdin (pickled by the build), the PDF on stdout."""
+    """The merging process: parts on stdin as they come (pickled by the build), each readied
+    on arrival; the PDF on stdout once told how many there are."""
     import fontTools.ttLib  # noqa: F401 -- imported while the parts are laid out
 
-    parts, own = pickle.loads(sys.stdin.buffer.read())
-    sys.stdout.buffer.write(merge(parts, own))
+    ready: dict[int, _Part] = {}
+    stdin = sys.stdin.buffer
+    while True:
+        message = pickle.load(stdin)
+        if message[0] == "part":
+            _, index, data, own = message
+            ready[index] = prepare(index, data, own)
+        else:
+            count = message[1]
+            break
+    sys.stdout.buffer.write(assemble([ready[k] for k in range(count)]))
     sys.stdout.buffer.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """A part opened and readied for the assembly."""
+
+    pdf: Pdf
+    own: frozenset[str]
+    """The anchors it holds (it also names the others', at wrong places)."""
+    pages: dict[tuple[int, int], int]
+    """Its pages' indices by object."""
+
+
+def prepare(index: int, data: bytes, own: frozenset[str]) -> _Part:
+    """Part ``index`` opened, its structure elements' ids made unique in the whole (see
+    ``_prefix_ids``) and its top elements cut from their parent (the assembly gives them
+    the first part's)."""
+    pdf = Pdf.open(io.BytesIO(data))
+    root = pdf.Root.get("/StructTreeRoot")
+    if index and root is not None:
+        theirs = root.K[0] if isinstance(root.K, Array) else root.K
+        kids = theirs.K if isinstance(theirs.K, Array) else Array([theirs.K])
+        _prefix_ids(kids, f"p{index}-")
+        for kid in kids:
+            if isinstance(kid, Dictionary) and "/P" in kid:
+                del kid["/P"]  # else copying it would copy their whole tree's root
+    _read_fonts(pdf)
+    return _Part(pdf, own, _page_indices(pdf))
 
 
 def merge(parts: Sequence[bytes], own: Sequence[frozenset[str]]) -> bytes:
     """One PDF of ``parts`` in order. ``own[k]`` are the anchors part ``k`` holds: each
     part also names anchors of the others (so that its links survived), at wrong places."""
-    sources = [Pdf.open(io.BytesIO(data)) for data in parts]
+    return assemble(
+        [prepare(k, data, o) for k, (data, o) in enumerate(zip(parts, own, strict=True))]
+    )
+
+
+def assemble(parts: Sequence[_Part]) -> bytes:
+    """One PDF of the readied ``parts``, in order, the first one's catalogue kept."""
+    sources = [part.pdf for part in parts]
     out = sources[0]
-    indices = [_page_indices(source) for source in sources]
+    indices = [part.pages for part in parts]
+    own = [part.own for part in parts]
     starts = [0]
     for source in sources[1:]:
         starts.append(len(out.pages))
@@ -98,6 +162,7 @@ def merge(parts: Sequence[bytes], own: Sequence[frozenset[str]]) -> bytes:
     _destinations(out, sources, starts, indices, own)
     _outline(out, sources, starts, indices)
     _fonts(out)
+    _LOADED.clear()
     stream = io.BytesIO()
     out.save(
         stream,
@@ -148,10 +213,6 @@ def _structure(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int]) -> None:
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + shift
         kids = theirs.K if isinstance(theirs.K, Array) else Array([theirs.K])
-        _prefix_ids(kids, f"p{start}-")
-        for kid in kids:
-            if isinstance(kid, Dictionary) and "/P" in kid:
-                del kid["/P"]  # else copying it would copy their whole tree's root
         for kid in kids:
             copied = out.copy_foreign(kid) if kid.is_indirect else kid
             if isinstance(copied, Dictionary):
@@ -387,17 +448,7 @@ def _to_unicode(text: dict[int, bytes]) -> bytes:
 def _union_glyphs(subsets: Sequence[bytes]) -> bytes:
     """One TrueType program with every glyph of ``subsets`` (subsets of one font that kept
     its glyph ids: a glyph is at the same index in each, or empty)."""
-    from fontTools.ttLib import TTFont
-
-    fonts = []
-    for data in subsets:
-        # As they are: bounding boxes and timestamp not recomputed (same bytes every time,
-        # and the same header values as one pass gives).
-        font = TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False)
-        count = font["maxp"].numGlyphs
-        # Names by index, the same in every subset (their own names come from their cmaps).
-        font.setGlyphOrder([f"g{i}" for i in range(count)])
-        fonts.append(font)
+    fonts = [_LOADED.pop(hashlib.sha256(data).digest(), None) or _load(data) for data in subsets]
     base = max(fonts, key=lambda f: f["maxp"].numGlyphs)
     # Glyphs are compared and copied as the bytes they are stored as, never decoded: the
     # union of a long report's subsets then takes a fraction of the time, and the program
@@ -432,6 +483,35 @@ def _union_glyphs(subsets: Sequence[bytes]) -> bytes:
     stream = io.BytesIO()
     base.save(stream)
     return stream.getvalue()
+
+
+_LOADED: dict[bytes, Any] = {}
+"""Font subsets read ahead (``_read_fonts``), by the digest of their program."""
+
+
+def _load(data: bytes) -> Any:
+    """A font subset read for ``_union_glyphs``, with the tables it uses decoded."""
+    from fontTools.ttLib import TTFont
+
+    # As they are: bounding boxes and timestamp not recomputed (same bytes every time, and
+    # the same header values as one pass gives).
+    font = TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False)
+    count = font["maxp"].numGlyphs
+    # Names by index, the same in every subset (their own names come from their cmaps).
+    font.setGlyphOrder([f"g{i}" for i in range(count)])
+    for tag in ("glyf", "hmtx", "cmap"):
+        if tag in font:
+            font[tag]  # decoded now, while the other parts are still drawn
+    return font
+
+
+def _read_fonts(pdf: Pdf) -> None:
+    """Read a part's mergeable font subsets ahead of the assembly (see ``Merger``)."""
+    for resources in _all_resources(pdf):
+        for font in resources.get("/Font", Dictionary()).values():
+            if _mergeable(font):
+                data = font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()
+                _LOADED.setdefault(hashlib.sha256(data).digest(), _load(data))
 
 
 def _drawn(glyph: Any) -> bool:

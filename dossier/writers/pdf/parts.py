@@ -25,7 +25,7 @@ import dataclasses
 import itertools
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
@@ -333,8 +333,10 @@ class _Pool:
         theme: Theme,
         options: BuildOptions,
         deadline: float,
+        drawn: Callable[[int, PartResult], None],
     ) -> None:
         self.states = [_PartState(job) for job in jobs]
+        self.drawn = drawn
         self.queue = sorted(
             (s for s in self.states if not s.job.last), key=lambda s: -len(s.job.html)
         )
@@ -408,6 +410,7 @@ class _Pool:
         elif kind == "done":
             state.done, state.waiting = value, False
             state.reap()
+            self.drawn(state.job.index, value)
 
     def run(self) -> list[PartResult]:
         """Every part's result; on any error or interruption no child is left behind."""
@@ -460,12 +463,19 @@ class Assembly:
 
 
 def lay_out_parts(
-    parts: Split, rendered: Rendered, theme: Theme, options: BuildOptions, hints: dict[str, int]
+    parts: Split,
+    rendered: Rendered,
+    theme: Theme,
+    options: BuildOptions,
+    hints: dict[str, int],
+    drawn: Callable[[int, PartResult], None],
 ) -> Assembly | None:
-    """Every part laid out with the real values; None when they did not settle."""
+    """Every part laid out with the real values; None when they did not settle. ``drawn``
+    is told of each part as soon as it is drawn (again for one laid out again: the last
+    counts), so that the merge can begin with it."""
     deadline = time.monotonic() + options.limits.seconds
     jobs = make_jobs(parts, hints)
-    pool = _Pool(jobs, rendered, theme, options, deadline)
+    pool = _Pool(jobs, rendered, theme, options, deadline, drawn)
     done = pool.run()
     spans, layouts = pool.spans(), len(jobs)
     for _ in range(MAX_ROUNDS):
@@ -484,7 +494,7 @@ def lay_out_parts(
             again.append(
                 dataclasses.replace(jobs[k], guesses=actual, known=actual, last=False, name=name)
             )
-        pool = _Pool(again, rendered, theme, options, deadline)
+        pool = _Pool(again, rendered, theme, options, deadline, drawn)
         redone = pool.run()
         spans += pool.spans()
         layouts += len(again)

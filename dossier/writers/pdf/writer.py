@@ -115,7 +115,14 @@ def lay_out_in_parts(
     start = timings.now()
     merger = pdf_merge.Merger()
     try:
-        assembly = pdf_parts.lay_out_parts(split, rendered, theme, options, rendered.layout_hints)
+        assembly = pdf_parts.lay_out_parts(
+            split,
+            rendered,
+            theme,
+            options,
+            rendered.layout_hints,
+            lambda index, part: merger.offer(index, part.data, part.own),
+        )
     except BaseException:
         merger.stop()
         raise
@@ -132,7 +139,6 @@ def lay_out_in_parts(
     spans.extend(assembly.spans)
     done = assembly.done
     with timings.spans(spans, "parts merged"):
-        merger.send([d.data for d in done], assembly.own)
         # Only diagnostics: checked while the merge runs, not before the parts are laid out.
         try:
             with timings.spans(spans, "style sheets checked"):
@@ -142,7 +148,7 @@ def lay_out_in_parts(
             raise
         remaining = max(1.0, start + options.limits.seconds - timings.now())
         try:
-            data = merger.merge(None, assembly.own, remaining)
+            data = merger.merge(len(done), remaining)
         except subprocess.TimeoutExpired:
             message = f"PDF layout did not finish within {options.limits.seconds:g} s"
             raise LimitExceeded(f"{message} (raise --pdf-timeout)") from None
