@@ -193,3 +193,47 @@ def test_files_outside_the_folder_are_refused(tmp_path: Path) -> None:
     folder = write(tmp_path / "d", {"dossier.yaml": "title: T\nchapters: [../secret.md]\n"})
     found = errors(folder)
     assert "is outside the dossier folder" in found[0]
+
+
+# Documents both YAML paths read: libyaml's (when PyYAML has it) must give exactly what the
+# reference loader gives, lines and warnings included, or leave the document to it.
+_BOTH_READ = [
+    "title: T\nsummary:\n  - one\n  - two\n",
+    "a: &x 1\nb: 2\n",  # an anchor without an alias
+    'title: "bell \\a and \\ud800 escaped"\n',  # characters dropped, with a warning
+    "date: 2025-01-02\nn: 3\nf: 1.5\nyes: yes\nempty:\n",
+    "a: 1\na: 2\n",  # a duplicate key: an error with its line
+    "title: T\n  bad: indent\n",  # invalid: the reference's message and line
+    "a: &x [1]\nb: *x\n",  # an alias: refused, at its line
+    "- a\n- b: [1, {c: d}]\n",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", _BOTH_READ)
+def test_libyaml_reads_as_the_reference_loader(text: str) -> None:
+    from dossier.errors import Collector, Location
+    from dossier.sources import yamlio
+
+    def read(fast: bool) -> tuple[object, list[str], list[str]]:
+        collector = Collector()
+        saved = yamlio._CLoader
+        if not fast:
+            yamlio._CLoader = None
+        try:
+            data = yamlio.load_yaml(text, Location("x.yaml", 3), collector)
+            errors: list[str] = []
+        except DossierError as exc:
+            data, errors = None, [str(d) for d in exc.diagnostics]
+        finally:
+            yamlio._CLoader = saved
+        lines = getattr(data, "lines", None)
+        return (data, lines), [str(d) for d in collector.diagnostics], errors  # type: ignore[return-value]
+
+    assert yamlio._CLoader is not None, "PyYAML without libyaml: the fast path is not tested"
+    fast = read(fast=True)
+    assert fast == read(fast=False)
+    # libyaml reads what it can; the reference the rest (errors, aliases, and escapes of
+    # characters libyaml refuses but the reference reads, to drop them with a warning).
+    left = (bool(fast[2]) and "duplicate" not in fast[2][0]) or "\\ud800" in text
+    assert (yamlio._fast(text, 2) is None) == left
