@@ -335,7 +335,39 @@ def version() -> None:
 
 def main() -> None:
     """Console entry point: usage errors exit 2 (Click), content errors 1."""
-    sys.exit(app())
+    sys.exit(_only(sys.argv[1:2])())
+
+
+def _only(first: list[str]) -> typer.Typer:
+    """The application with only the command named first, if one is: before running any,
+    Typer makes a Click command of every registered one (reading their signatures and
+    evaluating their annotations), a tenth of what ``check`` takes. Help, an unknown name
+    and options before the name get the whole application."""
+    named = [c for c in app.registered_commands if first and _command_name(c) == first[0]]
+    if not named:
+        return app
+    single = typer.Typer(
+        help=app.info.help,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    single.registered_commands = named
+    # A callback keeps it a group, as the whole application is: with one command and none,
+    # Typer would run the command itself and read its name as an argument.
+    single.callback()(_group)
+    return single
+
+
+def _group() -> None:
+    """Build policy briefings (Markdown + YAML) into a print PDF and an EPUB."""
+
+
+def _command_name(command: typer.models.CommandInfo) -> str:
+    if command.name:
+        return command.name
+    callback = command.callback
+    return typer.main.get_command_name(callback.__name__) if callback else ""
 
 
 if __name__ == "__main__":

@@ -117,3 +117,32 @@ def test_a_write_that_fails_leaves_the_last_good_file_and_no_temporary_one(
     assert "brief.epub: error: cannot write the file: No space left on device" in result.stderr
     assert epub.read_bytes() == good
     assert _dotfiles(project / "build") == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        *([name, "--help"] for name in ("build", "check", "merge-manifests", "diff", "new")),
+        ["import", "--help"],
+        ["preview", "--help"],
+        ["check", "--no-such-option"],
+        ["build", "--format", "odt"],
+        ["diff"],
+    ],
+)
+def test_a_command_alone_answers_as_the_whole_application(args: list[str]) -> None:
+    """``main`` gives Typer only the command named (the others are not made): its help,
+    usage and errors are the whole application's."""
+    from dossier.cli import _only
+
+    alone = runner.invoke(_only(args[:1]), args, terminal_width=100, prog_name="dossier")
+    whole = runner.invoke(app, args, terminal_width=100, prog_name="dossier")
+    assert _only(args[:1]) is not app
+    assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
+    assert alone.output.strip()
+
+
+def test_without_a_known_command_the_whole_application_answers() -> None:
+    from dossier.cli import _only
+
+    assert _only([]) is app and _only(["--help"]) is app and _only(["bogus"]) is app
