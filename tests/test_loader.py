@@ -237,3 +237,21 @@ def test_libyaml_reads_as_the_reference_loader(text: str) -> None:
     # characters libyaml refuses but the reference reads, to drop them with a warning).
     left = (bool(fast[2]) and "duplicate" not in fast[2][0]) or "\\ud800" in text
     assert (yamlio._fast(text, 2) is None) == left
+
+
+def test_a_block_is_found_by_the_start_of_its_text() -> None:
+    """Lines of blocks come from their first words, read from the start of their text only:
+    ``leading_text`` is a prefix of ``stringify``, long enough for the words (a first word
+    longer than what is read falls back to the whole text)."""
+    from dossier.markup.locate import Locator
+    from dossier.model import ast
+
+    words = tuple(w for i in range(400) for w in (ast.Str(f"word{i}"), ast.Space()))
+    long_list = ast.BulletList(tuple((ast.Plain(words),) for _ in range(50)))
+    full = ast.stringify((long_list,))
+    start = ast.leading_text((long_list,), 300)
+    assert full.startswith(start) and 300 <= len(start) < len(full) // 10
+    huge_word = ast.Para((ast.Str("x" * 500), ast.Space(), ast.Str("tail")))
+    text = "Intro line.\n\n- word0 word1 word2\n\n" + "x" * 500 + " tail\n"
+    lines = Locator(text, 10).block_lines((ast.Para((ast.Str("Intro"),)), long_list, huge_word))
+    assert lines == (10, 12, 14)

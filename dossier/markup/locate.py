@@ -26,10 +26,26 @@ def _probe(block: ast.Block) -> re.Pattern[str] | None:
             images = [i for b in content if isinstance(b, ast.Plain | ast.Para) for i in b.content]
             url = next((i.url for i in images if isinstance(i, ast.Image)), "")
             return re.compile(re.escape(url)) if url else None
-    words = _WORD.findall(ast.stringify((block,)))[:3]
+    words = _first_words(block, 3)
     if not words:
         return None
     return re.compile(r"\W+".join(re.escape(w) for w in words))
+
+
+def _first_words(block: ast.Block, count: int) -> list[str]:
+    """The block's first ``count`` words, from the start of its text only (a list or a table
+    can hold pages of it)."""
+    text = ast.leading_text((block,), _LEADING)
+    found = [m for _, m in zip(range(count), _WORD.finditer(text), strict=False)]
+    if len(text) >= _LEADING and (len(found) < count or found[-1].end() == len(text)):
+        found = [
+            m for _, m in zip(range(count), _WORD.finditer(ast.stringify((block,))), strict=False)
+        ]
+    return [m.group() for m in found]
+
+
+_LEADING = 300
+"""Characters of a block's text read for its first words (all of it when they run on)."""
 
 
 @dataclass(slots=True)

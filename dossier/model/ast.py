@@ -7,6 +7,7 @@ lost on the way: what dossier cannot render is reported where it is rendered.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -611,6 +612,31 @@ def stringify(items: tuple[Inline, ...] | tuple[Block, ...]) -> str:
     out: list[str] = []
     _text(items, out)
     return "".join(out)
+
+
+def leading_text(items: tuple[Inline, ...] | tuple[Block, ...], chars: int) -> str:
+    """The start of ``stringify(items)``: at least its first ``chars`` characters (all of it
+    when shorter), without walking the rest of a long block."""
+    out = _Bounded(chars)
+    with contextlib.suppress(_Enough):
+        _text(items, out)
+    return "".join(out)
+
+
+class _Enough(Exception):
+    pass
+
+
+class _Bounded(list[str]):
+    def __init__(self, chars: int) -> None:
+        super().__init__()
+        self.left = chars
+
+    def append(self, text: str) -> None:
+        super().append(text)
+        self.left -= len(text)
+        if self.left <= 0:
+            raise _Enough
 
 
 def _text(items: Any, out: list[str]) -> None:
