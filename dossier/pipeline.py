@@ -3,6 +3,7 @@ in parallel processes, skipping what is up to date, and recording it all in a ma
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -218,15 +219,15 @@ def _ahead(formats: Sequence[str], options: BuildOptions) -> Callable[[Dossier],
 
     def start(dossier: Dossier) -> None:
         warm(formats)
-        try:
+        # A theme or a date that fails here fails again where the build uses it, and is
+        # reported there, with its location.
+        with contextlib.suppress(Exception):
             theme = theme_for(dossier, options.theme)
-        except DossierError:
-            return
-        ahead.start(("templates", theme), _compile_templates, theme)
-        if "epub" in formats:
-            from .render.cover import draw_ahead
+            ahead.start(("templates", theme), _compile_templates, theme)
+            if "epub" in formats:
+                from .render.cover import draw_ahead
 
-            draw_ahead(dossier, theme)
+                draw_ahead(dossier, theme)
 
     return start
 
