@@ -1,0 +1,70 @@
+"""Work started ahead on a second thread is used only when it is what the build would make
+now, so the outputs never depend on the timing."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import pytest
+
+from dossier import load
+from dossier.render import cover
+from dossier.render.themes import theme_for
+from dossier.runtime import ahead
+
+from .conftest import SAMPLE
+
+
+def test_a_result_is_taken_once_under_its_key_else_made_now() -> None:
+    threads: list[str] = []
+
+    def make(value: int) -> int:
+        threads.append(threading.current_thread().name)
+        return value * 2
+
+    try:
+        ahead.start("k", make, 1)
+        ahead.start("k", make, 100)  # already started: not started again
+        assert ahead.result("k", make, 5) == 2  # the one made ahead, on the other thread
+        assert ahead.result("k", make, 5) == 10  # taken: made now, on this thread
+        assert (
+            threads[0].startswith("dossier-ahead") and threads[1] == threading.current_thread().name
+        )
+    finally:
+        ahead.forget()
+
+
+def test_an_error_made_ahead_is_raised_where_the_result_is_asked() -> None:
+    def fail() -> None:
+        raise ValueError("made ahead")
+
+    try:
+        ahead.start("bad", fail)
+        with pytest.raises(ValueError, match="made ahead"):
+            ahead.result("bad", fail)
+    finally:
+        ahead.forget()
+
+
+def test_forget_waits_and_drops_what_nobody_asked_for() -> None:
+    done = threading.Event()
+    ahead.start("slow", done.wait, 5)
+    ahead.forget()
+    assert ahead.result("slow", lambda: "now") == "now"
+
+
+def test_the_cover_drawn_ahead_is_the_one_drawn_from_the_resolved_dossier() -> None:
+    dossier = load(SAMPLE)
+    theme = theme_for(dossier, None)
+    drawn_now = cover.cover_png(cover.cover_text(dossier), theme)
+    try:
+        cover.draw_ahead(dossier, theme)
+        assert cover.drawn_cover(dossier, theme) == drawn_now
+        # The title changed while resolving (characters dropped): drawn again, not reused.
+        other = dataclasses.replace(dossier, title="Another title")
+        cover.draw_ahead(dossier, theme)
+        assert cover.drawn_cover(other, theme) == cover.cover_png(cover.cover_text(other), theme)
+        assert cover.drawn_cover(other, theme) != drawn_now
+    finally:
+        ahead.forget()
