@@ -218,16 +218,20 @@ def _ahead(formats: Sequence[str], options: BuildOptions) -> Callable[[Dossier],
     reports: the build does the same work again if it failed."""
 
     def start(dossier: Dossier) -> None:
-        warm(formats)
+        # In turn on one thread, the longest first: the cover's PNG is encoded without
+        # holding Python's lock, so the imports after it go on meanwhile.
         # A theme or a date that fails here fails again where the build uses it, and is
         # reported there, with its location.
+        theme = None
         with contextlib.suppress(Exception):
             theme = theme_for(dossier, options.theme)
-            ahead.start(("templates", theme), _compile_templates, theme)
             if "epub" in formats:
                 from .render.cover import draw_ahead
 
                 draw_ahead(dossier, theme)
+        warm(formats)
+        if theme is not None:
+            ahead.start(("templates", theme), _compile_templates, theme)
 
     return start
 
