@@ -6,7 +6,8 @@
 Each figure is the median wall time over the runs of a fresh process, and the peak memory
 (largest resident set of any process of the run). The commands compared are run in turn, one
 run of each per round, so that a busy machine slows them alike: the ratios to raw WeasyPrint
-on the same print HTML are what to read; absolute times drift. A first build starts with no
+on the same print HTML (the median of each round's ratio) are what to read; absolute times
+drift. A first build starts with no
 output folder (no manifest: the parallel layout has no pages from a previous build to start
 from); a second build rebuilds (``--force``) over the first one's output. ``--timings``
 prints where a first build's time goes (``dossier build --timings``). No test asserts a time.
@@ -66,10 +67,13 @@ def measure(commands: list[Command], cwd: Path, runs: int) -> None:
     for _ in range(runs):
         for command in commands:
             _run(command, cwd)
-    base = next((statistics.median(c.times) for c in commands if c.base), None)
+    base = next((c for c in commands if c.base), None)
     for command in commands:
         seconds = statistics.median(command.times)
-        ratio = f"{seconds / base:6.2f}×" if base and not command.base else "       "
+        # Each round's ratio, then their median: a machine whose speed drifts from round to
+        # round (a shared host) slows both sides of a round alike.
+        ratios = [t / b for t, b in zip(command.times, base.times, strict=True)] if base else []
+        ratio = f"{statistics.median(ratios):6.2f}×" if base and not command.base else "       "
         print(
             f"  {command.name:<40} {seconds:8.2f} s {ratio}  {max(command.peaks):7.0f} MB",
             flush=True,
