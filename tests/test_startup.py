@@ -81,3 +81,16 @@ def test_an_epub_build_renders_no_print_html(
     options = BuildOptions(formats=("epub",), out=tmp_path, force=True)
     result = build_one(SAMPLE, options)
     assert not result.failed and [a.format for a in result.artifacts] == ["epub"]
+
+
+def test_engine_versions_read_from_folder_names_are_the_installed_ones() -> None:
+    """The input digest's versions come from the ``.dist-info`` folders' names (opening each
+    one's metadata costs more than a no-op rebuild): they are what importlib.metadata says."""
+    from importlib.metadata import version
+
+    from dossier.writers import manifest
+
+    found = manifest.versions()
+    for name in manifest.ENGINES:
+        assert manifest._installed().get(manifest._normal(name)) == version(name), name
+        assert found[name] == version(name)

@@ -125,7 +125,7 @@ def _fast(text: str, offset: int) -> tuple[Any, _Lines] | None:
         if node is not None and _shared(node):
             return None
         data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return None
     finally:
         loader.dispose()
@@ -164,6 +164,9 @@ def _reference(text: str, location: Location, offset: int) -> tuple[Any, _Lines]
         raise DossierError.at(location.shifted(line - 1 if line else 0), _say(problem)) from None
     except yaml.YAMLError as exc:
         raise DossierError.at(location, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        # Lists or mappings nested hundreds deep: PyYAML reads them recursively.
+        raise DossierError.at(location, "invalid YAML: lists or mappings nested too deep") from None
     finally:
         loader.dispose()
 

@@ -39,6 +39,8 @@ def errors_of(folder: Path, tmp_path: Path) -> list[str]:
         ("numeric-citations: maybe\n", 3, "error: expected true or false, found 'maybe'"),
         ("author: [{affiliation: X}]\n", 3, "error: an author is a name or a mapping with 'name'"),
         ("paper: A3\n", 3, "error: 'paper' is one of A4, letter, A5, legal"),
+        ("subtitle: " + "[" * 5000 + "]" * 5000 + "\n", 1, "error: invalid YAML: lists or"),
+        ("subtitle: " + "{a: " * 3000 + "}" * 3000 + "\n", 1, "error: invalid YAML: lists or"),
     ],
 )
 def test_bad_metadata(tmp_path: Path, meta: str, line: int, message: str) -> None:
