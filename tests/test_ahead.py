@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 
 import pytest
 
 from dossier import load
 from dossier.render import cover
-from dossier.render.themes import theme_for
+from dossier.render.themes import Theme, theme_for
 from dossier.runtime import ahead
 
 from .conftest import SAMPLE
@@ -48,23 +49,42 @@ def test_an_error_made_ahead_is_raised_where_the_result_is_asked() -> None:
 
 
 def test_forget_waits_and_drops_what_nobody_asked_for() -> None:
-    done = threading.Event()
-    ahead.start("slow", done.wait, 5)
+    finished = threading.Event()
+
+    def slow() -> str:
+        time.sleep(0.2)
+        finished.set()
+        return "ahead"
+
+    ahead.start("slow", slow)
     ahead.forget()
-    assert ahead.result("slow", lambda: "now") == "now"
+    assert finished.is_set()  # waited for, not abandoned
+    assert ahead.result("slow", lambda: "now") == "now"  # and dropped
 
 
-def test_the_cover_drawn_ahead_is_the_one_drawn_from_the_resolved_dossier() -> None:
+def test_the_cover_drawn_ahead_is_the_one_drawn_from_the_resolved_dossier(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     dossier = load(SAMPLE)
     theme = theme_for(dossier, None)
     drawn_now = cover.cover_png(cover.cover_text(dossier), theme)
+    drawn_on: list[tuple[str, str]] = []
+    draw = cover.cover_png
+
+    def recorded(text: cover.CoverText, theme: Theme) -> bytes:
+        drawn_on.append((text.title, threading.current_thread().name))
+        return draw(text, theme)
+
+    monkeypatch.setattr(cover, "cover_png", recorded)
     try:
         cover.draw_ahead(dossier, theme)
         assert cover.drawn_cover(dossier, theme) == drawn_now
+        assert len(drawn_on) == 1 and drawn_on[0][1].startswith("dossier-ahead")  # reused
         # The title changed while resolving (characters dropped): drawn again, not reused.
         other = dataclasses.replace(dossier, title="Another title")
         cover.draw_ahead(dossier, theme)
-        assert cover.drawn_cover(other, theme) == cover.cover_png(cover.cover_text(other), theme)
-        assert cover.drawn_cover(other, theme) != drawn_now
+        again = cover.drawn_cover(other, theme)
+        assert again == draw(cover.cover_text(other), theme) != drawn_now
+        assert ("Another title", threading.current_thread().name) in drawn_on
     finally:
         ahead.forget()
