@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,12 +18,14 @@ from .progress import Progress
 from .runtime.limits import MEMORY_MB, SECONDS, Limits
 from .version import __version__
 
-app = typer.Typer(
-    help="Build policy briefings (Markdown + YAML) into a print PDF and an EPUB.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+_SETTINGS: dict[str, Any] = {
+    "help": "Build policy briefings (Markdown + YAML) into a print PDF and an EPUB.",
+    "no_args_is_help": True,
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+}
+"""The application's, and a command's alone (``_only``)."""
+app = typer.Typer(**_SETTINGS)
 
 Paths = Annotated[
     list[Path] | None,
@@ -346,12 +348,7 @@ def _only(first: list[str]) -> typer.Typer:
     named = [c for c in app.registered_commands if first and _command_name(c) == first[0]]
     if not named:
         return app
-    single = typer.Typer(
-        help=app.info.help,
-        no_args_is_help=True,
-        add_completion=False,
-        pretty_exceptions_enable=False,
-    )
+    single = typer.Typer(**_SETTINGS)
     single.registered_commands = named
     # A callback keeps it a group, as the whole application is: with one command and none,
     # Typer would run the command itself and read its name as an argument.
@@ -360,7 +357,7 @@ def _only(first: list[str]) -> typer.Typer:
 
 
 def _group() -> None:
-    """Build policy briefings (Markdown + YAML) into a print PDF and an EPUB."""
+    pass  # nothing of its own: the group's help is the settings'
 
 
 def _command_name(command: typer.models.CommandInfo) -> str:

@@ -22,7 +22,7 @@ from .errors import (
     display_path,
     parse_warning,
 )
-from .render.themes import Theme, theme_for
+from .render.themes import TEMPLATES_AHEAD, Theme, theme_for
 from .runtime import ahead, timings
 from .text.characters import drop_forbidden
 from .text.slugs import slugify
@@ -231,12 +231,13 @@ def _ahead(formats: Sequence[str], options: BuildOptions) -> Callable[[Dossier],
                 draw_ahead(dossier, theme)
         warm(formats)
         if theme is not None:
-            ahead.start(("templates", theme), _compile_templates, theme)
+            ahead.start((TEMPLATES_AHEAD, theme), _compile_templates, theme)
 
     return start
 
 
 def _compile_templates(theme: Theme) -> None:
+    """Imported here, on the thread ahead: Jinja's import is part of the work."""
     from .render.documents import compile_templates
 
     compile_templates(theme)

@@ -15,11 +15,12 @@ import jinja2
 from ..config import LAYOUTS
 from ..errors import DossierError
 from ..model import Note, ResolvedChapter, ResolvedDossier
+from ..runtime import ahead
 from ..text.terms import terms
 from ..version import __version__
 from .dates import build_date, long_date
 from .layouts import choose
-from .themes import THEME_URL_PREFIX, Theme
+from .themes import TEMPLATES_AHEAD, THEME_URL_PREFIX, Theme
 
 TEMPLATES = Path(__file__).parent / "templates"
 _NOTE = re.compile("\x00n:(\\d+)\x00")
@@ -203,6 +204,10 @@ def _follows_note(html: str, position: int) -> bool:
     return html.endswith("\x00", 0, position)
 
 
+def _nothing(theme: Theme) -> None:
+    """Nothing to wait for: the templates compile as they are first used."""
+
+
 def render(
     resolved: ResolvedDossier,
     theme: Theme,
@@ -218,6 +223,9 @@ def render(
     if (layout or resolved.dossier.layout) not in LAYOUTS:
         raise DossierError.at(resolved.dossier.location, f"'layout' is one of {', '.join(LAYOUTS)}")
     chosen = choose(resolved, layout)
+    # The templates being compiled ahead, if the build started that: waited for, not
+    # compiled a second time beside it.
+    ahead.result((TEMPLATES_AHEAD, theme), _nothing, theme)
     env = environment(theme)
     context = _context(resolved, chosen)
     stylesheets = tuple(

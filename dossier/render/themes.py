@@ -23,6 +23,10 @@ def builtin_styles() -> Path:
     return packaged if packaged.is_dir() else package.parent / "styles"
 
 
+TEMPLATES_AHEAD = "templates"
+"""The ``runtime.ahead`` key (with the theme) of its templates compiled while pandoc runs."""
+
+
 @dataclass(frozen=True, slots=True)
 class Theme:
     """A theme's folders, highest priority first (the user's ``styles/<name>`` over ours)."""

@@ -122,7 +122,7 @@ def _fast(text: str, offset: int) -> tuple[Any, _Lines] | None:
     loader.problems, loader.dropped, loader.offset = [], [], offset
     try:
         node = loader.get_single_node()
-        if node is not None and _shared(node):
+        if node is not None and "&" in text and _shared(node):  # an alias needs an anchor
             return None
         data = loader.construct_document(node) if node is not None else None
     except (yaml.YAMLError, RecursionError):

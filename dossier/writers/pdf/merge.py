@@ -128,8 +128,7 @@ def prepare(index: int, data: bytes, own: frozenset[str]) -> _Part:
     pdf = Pdf.open(io.BytesIO(data))
     root = pdf.Root.get("/StructTreeRoot")
     if index and root is not None:
-        theirs = root.K[0] if isinstance(root.K, Array) else root.K
-        kids = theirs.K if isinstance(theirs.K, Array) else Array([theirs.K])
+        kids = _kids(_document(root))
         _prefix_ids(kids, f"p{index}-")
         for kid in kids:
             if isinstance(kid, Dictionary) and "/P" in kid:
@@ -138,12 +137,14 @@ def prepare(index: int, data: bytes, own: frozenset[str]) -> _Part:
     return _Part(pdf, own, _page_indices(pdf))
 
 
-def merge(parts: Sequence[bytes], own: Sequence[frozenset[str]]) -> bytes:
-    """One PDF of ``parts`` in order. ``own[k]`` are the anchors part ``k`` holds: each
-    part also names anchors of the others (so that its links survived), at wrong places."""
-    return assemble(
-        [prepare(k, data, o) for k, (data, o) in enumerate(zip(parts, own, strict=True))]
-    )
+def _document(root: pikepdf.Object) -> pikepdf.Object:
+    """A structure tree's document element."""
+    return root.K[0] if isinstance(root.K, Array) else root.K
+
+
+def _kids(element: pikepdf.Object) -> pikepdf.Object:
+    """An element's children, as an array even when it has one."""
+    return element.K if isinstance(element.K, Array) else Array([element.K])
 
 
 def assemble(parts: Sequence[_Part]) -> bytes:
@@ -196,14 +197,14 @@ def _structure(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int]) -> None:
     root = out.Root.get("/StructTreeRoot")
     if root is None:
         return
-    document = root.K[0] if isinstance(root.K, Array) else root.K
+    document = _document(root)
     nums: list[Any] = list(root.ParentTree.Nums)
     next_key = max((int(nums[i]) for i in range(0, len(nums), 2)), default=-1) + 1
     for source, start in zip(sources[1:], starts[1:], strict=True):
         their_root = source.Root.get("/StructTreeRoot")
         if their_root is None:
             continue
-        theirs = their_root.K[0] if isinstance(their_root.K, Array) else their_root.K
+        theirs = _document(their_root)
         shift = next_key
         for offset in range(len(source.pages)):
             page = out.pages[start + offset].obj
@@ -212,8 +213,7 @@ def _structure(out: Pdf, sources: Sequence[Pdf], starts: Sequence[int]) -> None:
             for annotation in page.get("/Annots", Array()):
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + shift
-        kids = theirs.K if isinstance(theirs.K, Array) else Array([theirs.K])
-        for kid in kids:
+        for kid in _kids(theirs):
             copied = out.copy_foreign(kid) if kid.is_indirect else kid
             if isinstance(copied, Dictionary):
                 copied.P = document
@@ -511,7 +511,9 @@ def _read_fonts(pdf: Pdf) -> None:
         for font in resources.get("/Font", Dictionary()).values():
             if _mergeable(font):
                 data = font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()
-                _LOADED.setdefault(hashlib.sha256(data).digest(), _load(data))
+                digest = hashlib.sha256(data).digest()
+                if digest not in _LOADED:
+                    _LOADED[digest] = _load(data)
 
 
 def _drawn(glyph: Any) -> bool:

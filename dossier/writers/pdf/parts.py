@@ -453,7 +453,6 @@ class Assembly:
     """The parts laid out, in document order (the front first), ready to merge."""
 
     done: tuple[PartResult, ...]
-    own: tuple[frozenset[str], ...]
     hints: dict[str, int]
     """Pages the next build's guesses start from: anchors that text referred to, and each
     run's first anchor."""
@@ -485,8 +484,7 @@ def lay_out_parts(
             used = {n for d in done for n in d.report.used}
             firsts = {job.first for job in jobs[1:]}
             kept = {n: v for n, v in known.anchors.items() if n in used or n in firsts}
-            own = tuple(d.own for d in done)
-            return Assembly(tuple(done), own, kept, layouts, tuple(spans))
+            return Assembly(tuple(done), kept, layouts, tuple(spans))
         again = []
         for k in stale:
             actual = known.context_for(k)

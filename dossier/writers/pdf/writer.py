@@ -17,7 +17,7 @@ from ...render.documents import Rendered
 from ...render.themes import Theme
 from ...runtime import timings
 from ...runtime.files import atomic_write
-from ...runtime.limits import LimitExceeded, run_limited
+from ...runtime.limits import LimitExceeded, OutOfTime, failure, run_limited
 from ...runtime.timings import Span
 from ..base import Artifact
 from . import parts as pdf_parts
@@ -150,8 +150,7 @@ def lay_out_in_parts(
         try:
             data = merger.merge(len(done), remaining)
         except subprocess.TimeoutExpired:
-            message = f"PDF layout did not finish within {options.limits.seconds:g} s"
-            raise LimitExceeded(f"{message} (raise --pdf-timeout)") from None
+            raise failure(OutOfTime(), "PDF layout", options.limits) from None
     known = {d.message.removeprefix("CSS: ") for d in diagnostics}
     messages = [m for d in done for m in d.messages]
     bad = [n for d in done for n in d.bad]
