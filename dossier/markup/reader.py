@@ -56,7 +56,7 @@ def read(dossier: Dossier, collector: Collector) -> Dossier:
     # Pandoc reads <div> and <span> as its own divs and spans (attributes filtered when they
     # are written); under ``raw-html: refuse`` they stay raw HTML, so that they are refused.
     reader = FORMAT + ("-native_divs-native_spans" if dossier.raw_html == "refuse" else "")
-    out, warnings = pandoc.run(["-f", reader, "-t", "json"], source, dossier.location)
+    out, warnings = pandoc.convert(source, reader, "json", dossier.location)
     document = _load(out)
     try:
         # Deep nesting is rare: the JSON is only walked for it when decoding finds some.

@@ -43,11 +43,21 @@ def environment(theme: Theme) -> jinja2.Environment:
     return _environment(tuple(theme.template_dirs))
 
 
-def compile_templates(theme: Theme) -> None:
-    """Compile every template of the theme into its environment's cache, ahead of rendering
-    (``runtime.ahead``); a template that does not compile is reported when it is used."""
+_USED = {
+    "print": ("print.html.j2", "print-brief.html.j2", "print-report.html.j2",
+              "title-band.html.j2", "key-points.html.j2", "cover.html.j2", "blocks.html.j2"),
+    "epub": ("epub-front.xhtml.j2", "epub-chapter.xhtml.j2", "cover.html.j2", "blocks.html.j2"),
+}  # fmt: skip
+"""The templates each rendering uses (``render``), included ones too."""
+
+
+def compile_templates(theme: Theme, print_html: bool, epub: bool) -> None:
+    """Compile the templates of the renderings asked for into the theme's environment's
+    cache, ahead of rendering (``runtime.ahead``); a template that does not compile is
+    reported when it is used."""
     env = environment(theme)
-    for name in env.list_templates(extensions=["j2"]):
+    wanted = {*(_USED["print"] if print_html else ()), *(_USED["epub"] if epub else ())}
+    for name in sorted(wanted):
         with contextlib.suppress(jinja2.TemplateError):
             env.get_template(name)
 

@@ -1,25 +1,38 @@
 """Running the pandoc executable (from the pypandoc-binary wheel) as a confined component.
 
-Every run is ``--sandbox`` (pandoc reads only what it is given, and never the network), has a
-time limit, and turns a failure or a warning into diagnostics instead of a traceback.
+A build's conversions (its Markdown, its citations, a BibTeX library) go to one pandoc
+process, a *session* (``session.lua``), started as soon as a command knows it will need it:
+pandoc starts, and citeproc builds its collation tables, while dossier is still loading.
+Other runs are one pandoc process each, ``--sandbox``. Either way pandoc reads only the files
+dossier names, has a time limit, and a failure or a warning becomes a diagnostic instead of a
+traceback.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib.util
 import json
 import os
 import re
+import selectors
 import shutil
 import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import IO
 
 from ..errors import DossierError, Location
 from ..text.characters import describe
 
-MINIMUM = (3, 1)
-"""The oldest pandoc whose Markdown reader and citeproc dossier is tested against."""
+MINIMUM = (3, 2)
+"""The oldest pandoc whose Markdown reader and citeproc dossier is tested against (and whose
+Lua interpreter has the logging module the session reads warnings from)."""
 TIMEOUT = 120.0
 """Seconds one pandoc run may take (a 500 KB dossier takes about one)."""
 _WARNING = re.compile(r"^\[WARNING\] (.*)$")
@@ -67,8 +80,12 @@ def version() -> str:
     except (OSError, subprocess.SubprocessError) as exc:
         raise DossierError.at(Location("<pandoc>"), f"pandoc cannot run: {exc}") from None
     match = re.match(r"pandoc\S*\s+(\d+(?:\.\d+)+)", out)
-    found = match.group(1) if match else "unknown"
-    numbers = tuple(int(n) for n in found.split(".")) if match else (0,)
+    return _recent(match.group(1) if match else "unknown")
+
+
+def _recent(found: str) -> str:
+    """``found``, a version of pandoc, if dossier can use it."""
+    numbers = tuple(int(n) for n in found.split(".")) if re.fullmatch(r"[\d.]+", found) else (0,)
     if numbers < MINIMUM:
         raise DossierError.at(
             Location("<pandoc>"),
@@ -123,3 +140,175 @@ def run(args: list[str], stdin: str, where: Location) -> tuple[str, list[str]]:
     if not _api_version and (api := _API_VERSION.match(out)):
         _api_version[:] = [int(n) for n in api.group(1).split(",")]
     return out, warnings
+
+
+# ---- the session ---------------------------------------------------------------------------------
+
+SCRIPT = Path(__file__).with_name("session.lua")
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class Citeproc:
+    """What a conversion formats citations with: a CSL style and a CSL-JSON bibliography."""
+
+    style: Path
+    bibliography: Path
+
+
+class _Session:
+    """One ``pandoc lua session.lua`` process: a request at a time, each with the time limit."""
+
+    def __init__(self, warm: Path | None) -> None:
+        self.pid = os.getpid()
+        # Read only if pandoc fails; a file, so that it never blocks pandoc.
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the session)
+        # No LUA_INIT, LUA_PATH or LUA_CPATH: pandoc runs dossier's script and nothing else.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LUA_")}
+        command = [executable(), "lua", str(SCRIPT), executable(), *([str(warm)] if warm else [])]
+        try:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.errors,
+                env={**env, "LANG": "C.UTF-8"},
+            )
+        except OSError as exc:
+            raise DossierError.at(Location("<pandoc>"), f"pandoc cannot run: {exc}") from None
+        self.buffer = b""
+        self.hello: dict[str, str] | None = None
+
+    def request(
+        self, fields: dict[str, str], data: bytes, where: Location
+    ) -> tuple[str, list[str]]:
+        deadline = time.monotonic() + TIMEOUT
+        if self.hello is None:
+            self.hello = json.loads(self._line(deadline, where))
+            _recent(self.hello["version"])
+            _api_version[:] = [int(n) for n in self.hello["api"].split(".")]
+        stdin = self.process.stdin
+        assert stdin is not None
+        header = json.dumps({**fields, "length": len(data)}).encode() + b"\n"
+        # Written by a thread, so that a pandoc that stops reading cannot block the build:
+        # the answer is awaited with the time limit, and a late pandoc is ended.
+        writer = threading.Thread(target=_write, args=(stdin, header + data), daemon=True)
+        writer.start()
+        answer = json.loads(self._line(deadline, where))
+        output = self._bytes(int(answer["length"]), deadline, where)
+        writer.join()
+        if "error" in answer:
+            message = " ".join(str(answer["error"]).split())
+            raise DossierError.at(where, f"pandoc failed: {message}")
+        return output.decode("utf-8"), [str(w) for w in answer["warnings"]]
+
+    def _line(self, deadline: float, where: Location) -> bytes:
+        while b"\n" not in self.buffer:
+            self._fill(deadline, where)
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
+
+    def _bytes(self, count: int, deadline: float, where: Location) -> bytes:
+        while len(self.buffer) < count:
+            self._fill(deadline, where)
+        data, self.buffer = self.buffer[:count], self.buffer[count:]
+        return data
+
+    def _fill(self, deadline: float, where: Location) -> None:
+        stdout = self.process.stdout
+        assert stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(stdout, selectors.EVENT_READ)
+            if not selector.select(max(0.0, deadline - time.monotonic())):
+                self.close(end=True)
+                raise DossierError.at(where, f"pandoc took longer than {TIMEOUT:.0f} s")
+        chunk = os.read(stdout.fileno(), _CHUNK)
+        if not chunk:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)
+            self.errors.seek(0)
+            message = " ".join(self.errors.read().decode("utf-8", "replace").split())
+            self.close()
+            raise DossierError.at(
+                where, f"pandoc failed: {message or f'exit status {self.process.returncode}'}"
+            )
+        self.buffer += chunk
+
+    def close(self, end: bool = False) -> None:
+        """Close its input, on which pandoc ends (not waited for: it is quick, and nothing
+        depends on it), or ``end`` it at once (it may be in the middle of a request)."""
+        if end:
+            self.process.kill()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self.process.poll()  # collected now if it has ended, else by subprocess later
+        self.errors.close()
+
+
+def _write(stream: IO[bytes], data: bytes) -> None:
+    try:
+        stream.write(data)
+        stream.flush()
+    except (OSError, ValueError):
+        pass  # pandoc ended: its answer (or its absence) says why
+
+
+_sessions: dict[str, _Session] = {}
+"""This process's sessions: one reads (Markdown, BibTeX) and one formats citations, so that
+citeproc readies its tables while the other reads."""
+_lock = threading.Lock()
+READ, CITE = "read", "cite"
+
+
+def start(warm: Path) -> None:
+    """Start this process's sessions now, if it has none, to use later (``convert``); the
+    one for citations builds citeproc's tables at once with the style ``warm``."""
+    with _lock:
+        _started(READ, None)
+        _started(CITE, warm)
+
+
+def _started(role: str, warm: Path | None) -> _Session:
+    session = _sessions.get(role)
+    if session is None or session.pid != os.getpid():  # none, or a forked child's copy
+        session = _sessions[role] = _Session(warm)
+    return session
+
+
+def convert(
+    text: str, source: str, target: str, where: Location, citeproc: Citeproc | None = None
+) -> tuple[str, list[str]]:
+    """``text`` converted by pandoc from ``source`` to ``target`` format (with citeproc, if
+    given), and pandoc's warnings; in this process's session."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        found = describe(exc.object[exc.start])
+        raise DossierError.at(where, f"{found} cannot be given to pandoc") from None
+    fields = {"from": source, "to": target}
+    if citeproc:
+        fields |= {"csl": str(citeproc.style), "bibliography": str(citeproc.bibliography)}
+    role = CITE if citeproc else READ
+    with _lock:
+        session = _started(role, None)
+        try:
+            return session.request(fields, data, where)
+        except DossierError:
+            # Ended, too old, or in an unknown state: the next conversion starts anew.
+            session.close(end=True)
+            del _sessions[role]
+            raise
+
+
+def close() -> None:
+    """End this process's sessions (its next conversion starts another)."""
+    with _lock:
+        for session in _sessions.values():
+            if session.pid == os.getpid():
+                session.close()
+        _sessions.clear()
+
+
+atexit.register(close)

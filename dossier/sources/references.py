@@ -77,7 +77,7 @@ def _from_json(
 def _from_bibtex(text: str, reader: str, where: Location, collector: Collector) -> list[Source]:
     """Entries of a .bib file as CSL-JSON, converted by pandoc (LaTeX accents, braces,
     particles, dates and entry types as Pandoc's citeproc reads them)."""
-    out, warnings = pandoc.run(["-f", reader, "-t", "csljson"], text, where)
+    out, warnings = pandoc.convert(text, reader, "csljson", where)
     lines = {
         m.group(1): text.count("\n", 0, m.start()) + 1
         for m in re.finditer(r"@\w+\s*[{(]\s*([^,\s]+)\s*,", text)

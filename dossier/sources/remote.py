@@ -7,11 +7,13 @@ import hashlib
 import ipaddress
 import mimetypes
 import socket
-import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..errors import DossierError, Location
+
+if TYPE_CHECKING:
+    import urllib.request
 
 MAX_BYTES = 16 * 1024 * 1024
 TIMEOUT = 15.0
@@ -33,12 +35,19 @@ def _check(url: str) -> None:
             raise ValueError(f"{parts.hostname} is a private or local address ({address})")
 
 
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(
-        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
-    ) -> Any:
-        _check(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+def _opener() -> urllib.request.OpenerDirector:
+    """An opener that checks every redirect's address too. urllib (with http.client, ssl
+    and email) is imported only here: the writers name fetched files without fetching."""
+    import urllib.request
+
+    class CheckedRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(
+            self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+        ) -> Any:
+            _check(newurl)
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    return urllib.request.build_opener(CheckedRedirects)
 
 
 def local_name(url: str) -> str:
@@ -51,8 +60,7 @@ def fetch(url: str, location: Location) -> bytes:
     """The bytes at ``url``, or a DossierError saying why not."""
     try:
         _check(url)
-        opener = urllib.request.build_opener(_CheckedRedirects)
-        with opener.open(url, timeout=TIMEOUT) as response:
+        with _opener().open(url, timeout=TIMEOUT) as response:
             data: bytes = response.read(MAX_BYTES + 1)
     except (ValueError, OSError) as exc:
         raise DossierError.at(location, f"image '{url}' not fetched: {exc}") from None

