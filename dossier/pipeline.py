@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, as_completed
@@ -23,7 +24,7 @@ from .errors import (
     parse_warning,
 )
 from .render.themes import TEMPLATES_AHEAD, Theme, theme_for
-from .runtime import ahead, pandoc, timings
+from .runtime import ahead, converted, pandoc, timings
 from .text.characters import drop_forbidden
 from .text.slugs import slugify
 from .writers.base import get_writer, warm
@@ -101,31 +102,47 @@ def prepare(
     source: Source,
     allow_remote: bool = False,
     loaded: Callable[[Dossier], None] | None = None,
+    conversions: Path | None = None,
+    keep: bool = True,
 ) -> ResolvedDossier:
     """Load (unless given a ``Dossier``) and resolve; raises DossierError on any error.
-    ``loaded`` is called with the dossier before it is resolved (to start work ahead)."""
+    ``loaded`` is called with the dossier before it is resolved (to start work ahead).
+    Pandoc's conversions are looked up in ``conversions`` (``conversions_file``), and kept
+    there with ``keep``."""
     from .citations.styles import BUILTIN
 
     # Pandoc starts first, and readies citeproc, while the modules below are imported and
-    # the dossier is loaded; it is ended once the dossier is resolved (before any writer
-    # forks processes of its own).
-    pandoc.start(warm=BUILTIN)
+    # the dossier is loaded (unless a previous build's conversions may spare it); it is
+    # ended once the dossier is resolved (before any writer forks processes of its own).
+    if conversions is None or not conversions.is_file():
+        pandoc.start(warm=BUILTIN)
     try:
         from .resolve.stage import resolve
         from .sources.loader import load
 
-        dossier = load(source) if isinstance(source, str | Path) else source
-        if loaded is not None:
-            loaded(dossier)
-        if not dossier.slug:
-            # From the title as it is shown: without the characters ``resolve`` drops from it.
-            title = drop_forbidden(dossier.title)[0]
-            dossier = dataclasses.replace(dossier, slug=slugify(title))
-        resolved = resolve(dossier, allow_remote)
+        with converted.kept(conversions, keep):
+            dossier = load(source) if isinstance(source, str | Path) else source
+            if loaded is not None:
+                loaded(dossier)
+            if not dossier.slug:
+                # From the title as it is shown: without the characters ``resolve`` drops.
+                title = drop_forbidden(dossier.title)[0]
+                dossier = dataclasses.replace(dossier, slug=slugify(title))
+            resolved = resolve(dossier, allow_remote)
     finally:
         pandoc.close()
     Collector(list(resolved.diagnostics)).raise_if_errors()
     return resolved
+
+
+def conversions_file(out: Path, source: Source) -> Path | None:
+    """Where pandoc's conversions for ``source`` are kept in the output folder ``out``: one
+    file per dossier source (none for a ``Dossier`` built in code)."""
+    if not isinstance(source, str | Path):
+        return None
+    where = str(Path(source).resolve())
+    name = slugify(Path(source).resolve().name)[:40] or "dossier"
+    return out / ".cache" / f"{name}-{hashlib.sha256(where.encode()).hexdigest()[:12]}.json"
 
 
 def with_changes(path: Path, since: str) -> Dossier:
@@ -183,7 +200,8 @@ def write(
         with timings.spans(spans, "loaded and resolved"):
             if options.changes_since and isinstance(source, str | Path):
                 source = with_changes(Path(source), options.changes_since)
-            resolved = prepare(source, options.allow_remote, _ahead(formats, options))
+            kept_in = conversions_file(options.out, source)
+            resolved = prepare(source, options.allow_remote, _ahead(formats, options), kept_in)
         theme = theme_for(resolved.dossier, options.theme)
         hints = layout_hints or {}
         from .render.documents import render

@@ -130,3 +130,91 @@ def test_a_dependent_style_is_formatted_by_its_parent_and_never_fetched(tmp_path
         "(http://www.zotero.org/styles/no-such-style) is not among the CSL repository's styles "
         "dossier has: give the parent's .csl file instead"
     )
+
+
+class _Requests:
+    """Counts what reaches pandoc."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        original = pandoc._Session.request
+
+        def counted(session: pandoc._Session, *args: object) -> tuple[str, list[str]]:
+            self.count += 1
+            return original(session, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(pandoc._Session, "request", counted)
+
+
+def _dossier(tmp_path: Path) -> Path:
+    target = tmp_path / "brief"
+    shutil.copytree(ROOT / "sources" / "ukraine-talks", target)
+    return target
+
+
+def test_a_rebuild_converts_only_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dossier.config import BuildOptions
+    from dossier.pipeline import build_many, conversions_file
+
+    source, out = _dossier(tmp_path), tmp_path / "out"
+    options = BuildOptions(formats=("epub",), out=out, jobs=1, force=True)
+    requests = _Requests(monkeypatch)
+    [first] = build_many([source], options)
+    epub = out / "brief" / "brief.epub"
+    made, kept = epub.read_bytes(), conversions_file(out, source)
+    assert requests.count == 2 and kept is not None and kept.is_file()  # Markdown, citations
+    [second] = build_many([source], options)
+    assert requests.count == 2  # nothing converted again
+    assert epub.read_bytes() == made and second.diagnostics == first.diagnostics
+    chapter = next(iter(sorted(source.glob("*.md"))))
+    chapter.write_text(chapter.read_text() + "\nOne more sentence.\n")
+    build_many([source], options)
+    assert requests.count == 4  # the Markdown changed: read and formatted again
+    assert b"One more sentence." in _chapters(epub)
+    assert len(json.loads(kept.read_text())["entries"]) == 2  # the last build's, no more
+
+
+def _chapters(epub: Path) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(epub) as archive:
+        return b"".join(archive.read(n) for n in archive.namelist() if n.endswith(".xhtml"))
+
+
+def test_kept_conversions_that_do_not_read_are_converted_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dossier.pipeline import conversions_file
+
+    source = _dossier(tmp_path)
+    kept = conversions_file(tmp_path / "out", source)
+    assert kept is not None
+    expected = prepare(source)
+    for broken in ("{", '{"format": 1, "entries": {"k": 3}}', '{"format": 99}', "[]"):
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text(broken)
+        assert prepare(source, conversions=kept).notes == expected.notes
+        assert json.loads(kept.read_text())["format"] == 1  # written anew
+    # ``check`` reads a build's conversions but writes none.
+    kept.unlink()
+    requests = _Requests(monkeypatch)
+    assert prepare(source, conversions=kept, keep=False).notes == expected.notes
+    assert requests.count == 2 and not kept.exists()
+
+
+def test_another_pandoc_does_not_use_the_kept_conversions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dossier.pipeline import conversions_file
+
+    source = _dossier(tmp_path)
+    kept = conversions_file(tmp_path / "out", source)
+    prepare(source, conversions=kept)
+    requests = _Requests(monkeypatch)
+    prepare(source, conversions=kept)
+    assert requests.count == 0
+    monkeypatch.setattr(pandoc, "_identity", lambda: ["another pandoc"])
+    prepare(source, conversions=kept)
+    assert requests.count == 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import importlib.util
 import json
 import os
@@ -29,6 +30,7 @@ from typing import IO
 
 from ..errors import DossierError, Location
 from ..text.characters import describe
+from . import converted
 
 MINIMUM = (3, 2)
 """The oldest pandoc whose Markdown reader and citeproc dossier is tested against (and whose
@@ -137,9 +139,14 @@ def run(args: list[str], stdin: str, where: Location) -> tuple[str, list[str]]:
         elif line.strip() and warnings:
             warnings[-1] += " " + line.strip()  # a warning continued on the next line
     out = done.stdout.decode("utf-8")
+    _learn_api_version(out)
+    return out, warnings
+
+
+def _learn_api_version(out: str) -> None:
+    """The JSON API version, from the first JSON pandoc wrote (``api_version``)."""
     if not _api_version and (api := _API_VERSION.match(out)):
         _api_version[:] = [int(n) for n in api.group(1).split(",")]
-    return out, warnings
 
 
 # ---- the session ---------------------------------------------------------------------------------
@@ -290,16 +297,35 @@ def convert(
     fields = {"from": source, "to": target}
     if citeproc:
         fields |= {"csl": str(citeproc.style), "bibliography": str(citeproc.bibliography)}
+    kept = converted.current()
+    if kept:
+        files = [citeproc.style, citeproc.bibliography] if citeproc else []
+        key = converted.digest([*_identity(), source, target], files, data)
+        if remembered := kept.get(key):
+            _learn_api_version(remembered[0])
+            return remembered
     role = CITE if citeproc else READ
     with _lock:
         session = _started(role, None)
         try:
-            return session.request(fields, data, where)
+            out, warnings = session.request(fields, data, where)
         except DossierError:
             # Ended, too old, or in an unknown state: the next conversion starts anew.
             session.close(end=True)
             del _sessions[role]
             raise
+    if kept:
+        kept.put(key, out, warnings)
+    return out, warnings
+
+
+@cache
+def _identity() -> list[str]:
+    """Which pandoc converts, and how (the session's script): read from the files, without
+    running pandoc (another pandoc at the same path differs in size or time)."""
+    found = Path(executable()).stat()
+    script = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()
+    return [executable(), str(found.st_size), str(found.st_mtime_ns), script]
 
 
 def close() -> None:
