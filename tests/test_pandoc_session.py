@@ -218,3 +218,21 @@ def test_another_pandoc_does_not_use_the_kept_conversions(
     monkeypatch.setattr(pandoc, "_identity", lambda: ["another pandoc"])
     prepare(source, conversions=kept)
     assert requests.count == 2
+
+
+def test_a_pandoc_too_old_for_the_session_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = tmp_path / "pandoc"
+    old.write_text(
+        '#!/bin/sh\n[ "$1" = --version ] && echo "pandoc 2.19.2" && exit 0\n'
+        'echo "pandoc: $1: withBinaryFile: does not exist" >&2; exit 1\n'
+    )
+    old.chmod(0o755)
+    pandoc.close()
+    monkeypatch.setattr(pandoc, "executable", lambda: str(old))
+    monkeypatch.setattr(pandoc, "version", pandoc.version.__wrapped__)
+    with pytest.raises(DossierError) as caught:
+        pandoc.convert("text", "markdown", "json", HERE)
+    too_old = "pandoc 2.19.2 is too old; dossier needs 3.2 or newer"
+    assert str(caught.value) == f"<pandoc>: error: {too_old}"

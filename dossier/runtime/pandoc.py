@@ -236,6 +236,8 @@ class _Session:
             self.errors.seek(0)
             message = " ".join(self.errors.read().decode("utf-8", "replace").split())
             self.close()
+            if self.hello is None:
+                version()  # a pandoc too old for the session says so, not how it failed
             raise DossierError.at(
                 where, f"pandoc failed: {message or f'exit status {self.process.returncode}'}"
             )
