@@ -152,7 +152,7 @@ def _learn_api_version(out: str) -> None:
 # ---- the session ---------------------------------------------------------------------------------
 
 SCRIPT = Path(__file__).with_name("session.lua")
-_CHUNK = 1 << 16
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +183,7 @@ class _Session:
             )
         except OSError as exc:
             raise DossierError.at(Location("<pandoc>"), f"pandoc cannot run: {exc}") from None
-        self.buffer = b""
+        self.buffer = bytearray()  # appended to in place: an answer can be megabytes
         self.hello: dict[str, str] | None = None
 
     def request(
@@ -210,15 +210,17 @@ class _Session:
         return output.decode("utf-8"), [str(w) for w in answer["warnings"]]
 
     def _line(self, deadline: float, where: Location) -> bytes:
-        while b"\n" not in self.buffer:
+        while (end := self.buffer.find(b"\n")) < 0:
             self._fill(deadline, where)
-        line, _, self.buffer = self.buffer.partition(b"\n")
+        line = bytes(self.buffer[:end])
+        del self.buffer[: end + 1]
         return line
 
     def _bytes(self, count: int, deadline: float, where: Location) -> bytes:
         while len(self.buffer) < count:
             self._fill(deadline, where)
-        data, self.buffer = self.buffer[:count], self.buffer[count:]
+        data = bytes(self.buffer[:count])
+        del self.buffer[:count]
         return data
 
     def _fill(self, deadline: float, where: Location) -> None:
