@@ -236,3 +236,19 @@ def test_a_pandoc_too_old_for_the_session_says_so(
         pandoc.convert("text", "markdown", "json", HERE)
     too_old = "pandoc 2.19.2 is too old; dossier needs 3.2 or newer"
     assert str(caught.value) == f"<pandoc>: error: {too_old}"
+
+
+def test_citeproc_on_a_large_input_runs_alone_to_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    library = FIXTURES / "citations" / "zotero.json"
+    text = (FIXTURES / "citations" / "chapter.md").read_text() + "\n[@nokey]\n"
+    source, _ = pandoc.convert(text, "markdown", "json", HERE)
+    given = pandoc.Citeproc(BUILTIN, library)
+    in_session = pandoc.convert(source, "json", "json", HERE, given)
+    runs: list[list[str]] = []
+    original = pandoc.run
+    monkeypatch.setattr(pandoc, "run", lambda *a: runs.append(a[0]) or original(*a))
+    monkeypatch.setattr(pandoc, "ALONE", len(source.encode()) - 1)
+    assert pandoc.convert(source, "json", "json", HERE, given) == in_session
+    assert len(runs) == 1 and "--citeproc" in runs[0]
