@@ -13,7 +13,7 @@ import typer
 
 from .config import FORMATS, LAYOUTS, PDF_VARIANTS, BuildOptions
 from .errors import Diagnostic, DossierError, Level
-from .pipeline import Result, build_many, conversions_file, default_jobs, discover, prepare
+from .pipeline import Result, build_many, default_jobs, discover, kept_conversions, prepare
 from .pipeline import shard as shard_of
 from .progress import Progress
 from .runtime.limits import MEMORY_MB, SECONDS, Limits
@@ -187,9 +187,8 @@ def check(
         raise typer.Exit(1) from None
     for source in sources:
         try:
-            # A build's conversions are used, but ``check`` writes nothing, them included.
-            kept_in = conversions_file(BuildOptions().out, source)
-            resolved = prepare(source, conversions=kept_in, keep=False)
+            # A build's conversions are used; ``check`` writes nothing, them included.
+            resolved = prepare(source, conversions=kept_conversions(BuildOptions().out, source))
             found.append((str(source), resolved.diagnostics))
         except DossierError as exc:
             found.append((str(source), exc.diagnostics))

@@ -102,25 +102,24 @@ def prepare(
     source: Source,
     allow_remote: bool = False,
     loaded: Callable[[Dossier], None] | None = None,
-    conversions: Path | None = None,
-    keep: bool = True,
+    conversions: converted.Conversions | None = None,
 ) -> ResolvedDossier:
     """Load (unless given a ``Dossier``) and resolve; raises DossierError on any error.
     ``loaded`` is called with the dossier before it is resolved (to start work ahead).
-    Pandoc's conversions are looked up in ``conversions`` (``conversions_file``), and kept
-    there with ``keep``."""
+    Pandoc's conversions are looked up in (and added to) ``conversions``, which a build keeps
+    (``kept_conversions``)."""
     from .citations.styles import BUILTIN
 
     # Pandoc starts first, and readies citeproc, while the modules below are imported and
     # the dossier is loaded (unless a previous build's conversions may spare it); it is
     # ended once the dossier is resolved (before any writer forks processes of its own).
-    if conversions is None or not conversions.is_file():
+    if conversions is None or not conversions.path.is_file():
         pandoc.start(warm=BUILTIN)
     try:
         from .resolve.stage import resolve
         from .sources.loader import load
 
-        with converted.kept(conversions, keep):
+        with converted.using(conversions):
             dossier = load(source) if isinstance(source, str | Path) else source
             if loaded is not None:
                 loaded(dossier)
@@ -135,14 +134,15 @@ def prepare(
     return resolved
 
 
-def conversions_file(out: Path, source: Source) -> Path | None:
-    """Where pandoc's conversions for ``source`` are kept in the output folder ``out``: one
-    file per dossier source (none for a ``Dossier`` built in code)."""
+def kept_conversions(out: Path, source: Source) -> converted.Conversions | None:
+    """Pandoc's conversions for ``source`` kept in the output folder ``out`` by its last
+    build: one file per dossier source (none for a ``Dossier`` built in code)."""
     if not isinstance(source, str | Path):
         return None
     where = str(Path(source).resolve())
     name = slugify(Path(source).resolve().name)[:40] or "dossier"
-    return out / ".cache" / f"{name}-{hashlib.sha256(where.encode()).hexdigest()[:12]}.json"
+    digest = hashlib.sha256(where.encode()).hexdigest()[:12]
+    return converted.Conversions(out / ".cache" / f"{name}-{digest}.json")
 
 
 def with_changes(path: Path, since: str) -> Dossier:
@@ -200,8 +200,8 @@ def write(
         with timings.spans(spans, "loaded and resolved"):
             if options.changes_since and isinstance(source, str | Path):
                 source = with_changes(Path(source), options.changes_since)
-            kept_in = conversions_file(options.out, source)
-            resolved = prepare(source, options.allow_remote, _ahead(formats, options), kept_in)
+            kept = kept_conversions(options.out, source)
+            resolved = prepare(source, options.allow_remote, _ahead(formats, options), kept)
         theme = theme_for(resolved.dossier, options.theme)
         hints = layout_hints or {}
         from .render.documents import render
@@ -230,6 +230,8 @@ def write(
                     rendered, print_html=artifact.print_html, page_map=artifact.page_map
                 )
             written.append(artifact)
+        if kept is not None:
+            kept.save()
     except DossierError as exc:
         return Result(_name(source), diagnostics=exc.diagnostics)
     finally:

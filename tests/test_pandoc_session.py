@@ -156,15 +156,15 @@ def test_a_rebuild_converts_only_what_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from dossier.config import BuildOptions
-    from dossier.pipeline import build_many, conversions_file
+    from dossier.pipeline import build_many, kept_conversions
 
     source, out = _dossier(tmp_path), tmp_path / "out"
     options = BuildOptions(formats=("epub",), out=out, jobs=1, force=True)
     requests = _Requests(monkeypatch)
     [first] = build_many([source], options)
     epub = out / "brief" / "brief.epub"
-    made, kept = epub.read_bytes(), conversions_file(out, source)
-    assert requests.count == 2 and kept is not None and kept.is_file()  # Markdown, citations
+    made, kept = epub.read_bytes(), kept_conversions(out, source)
+    assert requests.count == 2 and kept is not None and kept.path.is_file()  # Markdown, notes
     [second] = build_many([source], options)
     assert requests.count == 2  # nothing converted again
     assert epub.read_bytes() == made and second.diagnostics == first.diagnostics
@@ -173,7 +173,7 @@ def test_a_rebuild_converts_only_what_changed(
     build_many([source], options)
     assert requests.count == 4  # the Markdown changed: read and formatted again
     assert b"One more sentence." in _chapters(epub)
-    assert len(json.loads(kept.read_text())["entries"]) == 2  # the last build's, no more
+    assert len(json.loads(kept.path.read_text())["entries"]) == 2  # the last build's, no more
 
 
 def _chapters(epub: Path) -> bytes:
@@ -186,37 +186,51 @@ def _chapters(epub: Path) -> bytes:
 def test_kept_conversions_that_do_not_read_are_converted_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dossier.pipeline import conversions_file
+    from dossier.pipeline import kept_conversions
 
     source = _dossier(tmp_path)
-    kept = conversions_file(tmp_path / "out", source)
-    assert kept is not None
     expected = prepare(source)
     for broken in ("{", '{"format": 1, "entries": {"k": 3}}', '{"format": 99}', "[]"):
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        kept.write_text(broken)
+        kept = kept_conversions(tmp_path / "out", source)
+        assert kept is not None
+        kept.path.parent.mkdir(parents=True, exist_ok=True)
+        kept.path.write_text(broken)
         assert prepare(source, conversions=kept).notes == expected.notes
-        assert json.loads(kept.read_text())["format"] == 1  # written anew
+        kept.save()
+        assert json.loads(kept.path.read_text())["format"] == 1  # written anew
     # ``check`` reads a build's conversions but writes none.
-    kept.unlink()
+    kept.path.unlink()
     requests = _Requests(monkeypatch)
-    assert prepare(source, conversions=kept, keep=False).notes == expected.notes
-    assert requests.count == 2 and not kept.exists()
+    assert prepare(source, conversions=kept_conversions(tmp_path / "out", source)).notes
+    assert requests.count == 2 and not kept.path.exists()
+
+
+def test_a_failed_build_keeps_no_conversions(tmp_path: Path) -> None:
+    from dossier.config import BuildOptions
+    from dossier.pipeline import build_many
+
+    source = _dossier(tmp_path)
+    (source / "dossier.yaml").write_text((source / "dossier.yaml").read_text() + "layout: odd\n")
+    [result] = build_many([source], BuildOptions(formats=("epub",), out=tmp_path / "out"))
+    assert result.failed
+    assert not (tmp_path / "out").exists()
 
 
 def test_another_pandoc_does_not_use_the_kept_conversions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dossier.pipeline import conversions_file
+    from dossier.pipeline import kept_conversions
 
     source = _dossier(tmp_path)
-    kept = conversions_file(tmp_path / "out", source)
+    kept = kept_conversions(tmp_path / "out", source)
+    assert kept is not None
     prepare(source, conversions=kept)
+    kept.save()
     requests = _Requests(monkeypatch)
-    prepare(source, conversions=kept)
+    prepare(source, conversions=kept_conversions(tmp_path / "out", source))
     assert requests.count == 0
     monkeypatch.setattr(pandoc, "_identity", lambda: ["another pandoc"])
-    prepare(source, conversions=kept)
+    prepare(source, conversions=kept_conversions(tmp_path / "out", source))
     assert requests.count == 2
 
 

@@ -25,7 +25,8 @@ def _build(workdir: Path, seed: str, clock: str | None = None) -> dict[str, str]
     return {
         p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(out.rglob("*"))
-        if p.is_file()
+        # Pandoc's kept conversions are not an output (and are named after the source's path).
+        if p.is_file() and ".cache" not in p.relative_to(out).parts
     }
 
 

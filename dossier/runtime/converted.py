@@ -20,11 +20,10 @@ Entry = tuple[str, list[str]]
 
 
 class Conversions:
-    """The conversions in ``path`` (read on first use), and those used or made since."""
+    """The conversions kept in ``path`` (read on first use), and those used or made since."""
 
-    def __init__(self, path: Path, save: bool) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.save = save
         self.known: dict[str, list[object]] | None = None
         self.used: dict[str, list[object]] = {}
         self.made = False
@@ -51,10 +50,11 @@ class Conversions:
         self.used[key] = [out, warnings]
         self.made = True
 
-    def close(self) -> None:
-        """Keep what this resolving used, if it differs from what was kept; a folder that
-        cannot be written only means the next build converts again."""
-        if not self.save or (not self.made and len(self.used) == len(self._known())):
+    def save(self) -> None:
+        """Keep what was used since, if it differs from what was kept (a build calls this
+        once it has written its files: a failed one leaves its output folder as it was); a
+        folder that cannot be written only means the next build converts again."""
+        if not self.made and len(self.used) == len(self._known()):
             return
         data = {"format": FORMAT, "entries": self.used}
         with contextlib.suppress(OSError, ValueError):
@@ -66,18 +66,16 @@ _current: list[Conversions] = []
 
 
 @contextlib.contextmanager
-def kept(path: Path | None, save: bool = True) -> Iterator[None]:
-    """Conversions in this block are looked up in (and, with ``save``, kept in) ``path``."""
-    if path is None:
+def using(conversions: Conversions | None) -> Iterator[None]:
+    """Conversions in this block are looked up in (and added to) ``conversions``."""
+    if conversions is None:
         yield
         return
-    conversions = Conversions(path, save)
     _current.append(conversions)
     try:
         yield
     finally:
         _current.remove(conversions)
-        conversions.close()
 
 
 def current() -> Conversions | None:
