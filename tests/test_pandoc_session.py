@@ -266,3 +266,16 @@ def test_citeproc_on_a_large_input_runs_alone_to_the_same_result(
     monkeypatch.setattr(pandoc, "ALONE", len(source.encode()) - 1)
     assert pandoc.convert(source, "json", "json", HERE, given) == in_session
     assert len(runs) == 1 and "--citeproc" in runs[0]
+
+
+def test_conversions_that_cannot_be_kept_do_not_fail_the_build(tmp_path: Path) -> None:
+    from dossier.config import BuildOptions
+    from dossier.pipeline import build_many, kept_conversions
+
+    source, out = _dossier(tmp_path), tmp_path / "out"
+    kept = kept_conversions(out, source)
+    assert kept is not None
+    kept.path.parent.parent.mkdir()
+    kept.path.parent.write_text("a file where the folder would be")
+    [result] = build_many([source], BuildOptions(formats=("epub",), out=out, jobs=1))
+    assert not result.failed and (out / "brief" / "brief.epub").is_file()

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..errors import DossierError
 from .files import atomic_write
 
 FORMAT = 1
@@ -57,7 +58,9 @@ class Conversions:
         if not self.made and len(self.used) == len(self._known()):
             return
         data = {"format": FORMAT, "entries": self.used}
-        with contextlib.suppress(OSError, ValueError):
+        # Never a build's failure: the PDF's and the EPUB's processes may save the same
+        # file at once (the same content), and one of them may lose its rename.
+        with contextlib.suppress(OSError, ValueError, DossierError):
             text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
             atomic_write(self.path, text.encode("utf-8"))
 
