@@ -139,9 +139,9 @@ def kept_conversions(out: Path, source: Source) -> converted.Conversions | None:
     build: one file per dossier source (none for a ``Dossier`` built in code)."""
     if not isinstance(source, str | Path):
         return None
-    where = str(Path(source).resolve())
-    name = slugify(Path(source).resolve().name)[:40] or "dossier"
-    digest = hashlib.sha256(where.encode()).hexdigest()[:12]
+    where = Path(source).resolve()
+    name = slugify(where.name)[:40] or "dossier"
+    digest = hashlib.sha256(str(where).encode()).hexdigest()[:12]
     return converted.Conversions(out / ".cache" / f"{name}-{digest}.json")
 
 

@@ -279,3 +279,27 @@ def test_conversions_that_cannot_be_kept_do_not_fail_the_build(tmp_path: Path) -
     kept.path.parent.write_text("a file where the folder would be")
     [result] = build_many([source], BuildOptions(formats=("epub",), out=out, jobs=1))
     assert not result.failed and (out / "brief" / "brief.epub").is_file()
+
+
+def test_check_uses_a_builds_kept_conversions_and_writes_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from dossier.cli import app
+
+    source = _dossier(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["build", str(source), "-f", "epub", "--jobs", "1"]).exit_code == 0
+    [kept] = (tmp_path / "build" / ".cache").iterdir()
+    before = kept.read_bytes()
+    requests = _Requests(monkeypatch)
+    assert runner.invoke(app, ["check", str(source)]).exit_code == 0
+    assert requests.count == 0  # the build's conversions, not pandoc
+    chapter = next(iter(sorted(source.glob("*.md"))))
+    chapter.write_text(chapter.read_text() + "\nOne more sentence.\n")
+    assert runner.invoke(app, ["check", str(source)]).exit_code == 0
+    assert requests.count == 2  # changed text is converted again, and nothing is written
+    assert kept.read_bytes() == before
+    assert [p.name for p in (tmp_path / "build" / ".cache").iterdir()] == [kept.name]

