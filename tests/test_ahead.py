@@ -4,6 +4,7 @@ now, so the outputs never depend on the timing."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import threading
 import time
 
@@ -88,3 +89,36 @@ def test_the_cover_drawn_ahead_is_the_one_drawn_from_the_resolved_dossier(
         assert ("Another title", threading.current_thread().name) in drawn_on
     finally:
         ahead.forget()
+
+
+def test_the_cover_shows_the_themes_colours_and_every_line_of_its_text() -> None:
+    from PIL import Image, ImageColor
+
+    theme = theme_for(load(SAMPLE), None)
+    look = cover._look(theme)
+    text = cover.CoverText("A title", "A subtitle", "RESTRICTED", ("A. Author",), "1 May", "Pub")
+    image = Image.open(io.BytesIO(cover.cover_png(text, theme)))
+    assert image.size == (cover.WIDTH, cover.HEIGHT)
+    rgb = image.convert("RGB")
+    # Every colour exact where it is solid: the background, the band, the text on both.
+    assert rgb.getpixel((5, cover.HEIGHT - 5)) == ImageColor.getrgb(look.background)
+    assert rgb.getpixel((5, 5)) == ImageColor.getrgb(look.band)
+    assert rgb.getpixel((5, cover.BAND)) == ImageColor.getrgb(look.background)  # band ends
+    colours = {c for _, c in rgb.getcolors(4096) or []}
+    assert {ImageColor.getrgb(c) for c in (look.text, look.muted)} <= colours
+
+    def inked(box: tuple[int, int, int, int], colour: str) -> bool:
+        return ImageColor.getrgb(colour) in {c for _, c in rgb.crop(box).getcolors(4096) or []}
+
+    width = cover.WIDTH
+    assert inked((0, 0, width, cover.BAND), look.text)  # the classification
+    assert inked((0, 700, width, 840), look.text)  # the title
+    assert inked((0, 880, width, 960), look.muted)  # the subtitle
+    assert inked((0, cover.HEIGHT - 500, width, cover.HEIGHT - 100), look.muted)  # the footer
+    # Anti-aliased: shades between the text and the background, not two colours only.
+    assert len(colours) > 40
+    without = dataclasses.replace(text, classification="", subtitle="")
+    plain = Image.open(io.BytesIO(cover.cover_png(without, theme))).convert("RGB")
+    assert plain.getpixel((5, 5)) == ImageColor.getrgb(look.background)
+    muted = ImageColor.getrgb(look.muted)
+    assert muted not in {c for _, c in plain.crop((0, 860, width, 1200)).getcolors(4096) or []}
