@@ -113,7 +113,8 @@ def prepare(
     # Pandoc starts first, and readies citeproc, while the modules below are imported and
     # the dossier is loaded (unless a previous build's conversions may spare it); it is
     # ended once the dossier is resolved (before any writer forks processes of its own).
-    if conversions is None or not conversions.path.is_file():
+    converting = conversions is None or not conversions.path.is_file()
+    if converting:
         pandoc.start(warm=BUILTIN)
     try:
         from .resolve.stage import resolve
@@ -121,6 +122,8 @@ def prepare(
 
         with converted.using(conversions):
             dossier = load(source) if isinstance(source, str | Path) else source
+            if converting and dossier.lang:
+                pandoc.ready_citations(BUILTIN, dossier.lang)
             if loaded is not None:
                 loaded(dossier)
             if not dossier.slug:
@@ -247,8 +250,8 @@ def _ahead(formats: Sequence[str], options: BuildOptions) -> Callable[[Dossier],
     reports: the build does the same work again if it failed."""
 
     def start(dossier: Dossier) -> None:
-        # In turn on one thread, the longest first: the cover's PNG is encoded without
-        # holding Python's lock, so the imports after it go on meanwhile.
+        # The cover first, drawn in a child of its own while this process has no other
+        # thread (forking is safe then); the rest in turn on one thread.
         # A theme or a date that fails here fails again where the build uses it, and is
         # reported there, with its location.
         theme = None
@@ -350,6 +353,10 @@ def build_many(
         options = dataclasses.replace(options, layout_jobs=max(options.jobs, 1))
     outcomes: dict[int, list[Result]] = {i: [] for i in range(len(plans))}
     pool = executor
+    if pool is not None or (options.jobs > 1 and len(tasks) > 1):
+        # The tasks' processes start pandoc sessions of their own: not this process's,
+        # which the command may have started early (``__main__``).
+        pandoc.close()
     if pool is None and options.jobs > 1 and len(tasks) > 1:
         from concurrent.futures import ProcessPoolExecutor
 

@@ -67,6 +67,54 @@ def test_citations_format_as_the_command_formats_them(tmp_path: Path) -> None:
         assert found[1] == ["Citeproc: citation nokey not found"]
 
 
+def test_a_session_readied_for_languages_formats_as_the_command(tmp_path: Path) -> None:
+    """Requests that only ready citeproc (one of them failing) are answered apart: the next
+    conversion gets its own answer, the command's."""
+    library = FIXTURES / "citations" / "zotero.json"
+    text = "---\nlang: fr-FR\n---\n\n" + (FIXTURES / "citations" / "chapter.md").read_text()
+    document, _ = _command(["-f", "markdown", "-t", "json"], text)
+    source = json.dumps(document)
+    args = ["-f", "json", "-t", "json", "--citeproc", "--csl", str(BUILTIN)]
+    expected = _command([*args, "--bibliography", str(library)], source)
+    pandoc.close()
+    pandoc.start(warm=BUILTIN)
+    pandoc.ready_citations(BUILTIN, "fr-FR")
+    pandoc.ready_citations(tmp_path / "missing.csl", "de-DE")
+    assert pandoc._sessions[pandoc.CITE].unread == 2
+    try:
+        found = _session(source, "json", "json", style=BUILTIN, bibliography=library)
+        assert found == expected and pandoc._sessions[pandoc.CITE].unread == 0
+        again = _session(source, "json", "json", style=BUILTIN, bibliography=library)
+        assert again == expected
+    finally:
+        pandoc.close()
+
+
+def test_the_command_starts_pandoc_before_its_modules_for_build_and_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    import dossier.__main__ as entry
+    import dossier.cli
+
+    started: list[Path] = []
+    monkeypatch.setattr(pandoc, "start", lambda warm: started.append(warm))
+    monkeypatch.setattr(dossier.cli, "main", lambda: None)
+    for argv, starts in (
+        (["build", "sources"], True),
+        (["check"], True),
+        (["build", "--help"], False),
+        (["version"], False),
+        (["new", "x"], False),
+        ([], False),
+    ):
+        started.clear()
+        monkeypatch.setattr(sys, "argv", ["dossier", *argv])
+        entry.main()
+        assert started == ([BUILTIN] if starts else []), argv
+
+
 def test_bibtex_converts_as_the_command_converts_it() -> None:
     text = (FIXTURES / "citations" / "references.bib").read_text()
     assert _session(text, "bibtex", "csljson") == _command(["-f", "bibtex", "-t", "csljson"], text)

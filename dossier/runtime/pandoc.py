@@ -190,6 +190,18 @@ class _Session:
             raise DossierError.at(Location("<pandoc>"), f"pandoc cannot run: {exc}") from None
         self.buffer = bytearray()  # appended to in place: an answer can be megabytes
         self.hello: dict[str, str] | None = None
+        self.unread = 0
+        """Answers to requests nobody waits for (``warm``), read before the next one's."""
+
+    def warm(self, fields: dict[str, str]) -> None:
+        """Ask pandoc to ready citeproc (``fields``: "csl", "lang"), without waiting."""
+        stdin = self.process.stdin
+        assert stdin is not None
+        # A line, into a pipe that holds nothing else unread: the write never blocks.
+        with contextlib.suppress(OSError, ValueError):  # pandoc ended: the next request says
+            stdin.write(json.dumps({**fields, "warm": True, "length": 0}).encode() + b"\n")
+            stdin.flush()
+            self.unread += 1
 
     def request(
         self, fields: dict[str, str], data: bytes, where: Location
@@ -206,6 +218,9 @@ class _Session:
         # the answer is awaited with the time limit, and a late pandoc is ended.
         writer = threading.Thread(target=_write, args=(stdin, header + data), daemon=True)
         writer.start()
+        for _ in range(self.unread):  # answered first, and of no interest
+            self._bytes(int(json.loads(self._line(deadline, where))["length"]), deadline, where)
+        self.unread = 0
         answer = json.loads(self._line(deadline, where))
         output = self._bytes(int(answer["length"]), deadline, where)
         writer.join()
@@ -284,6 +299,16 @@ def start(warm: Path) -> None:
     with _lock:
         _started(READ, None)
         _started(CITE, warm)
+
+
+def ready_citations(style: Path, lang: str) -> None:
+    """Have this process's citations session, if it has one, ready citeproc for ``lang``
+    now, while the dossier is read (its locale, and the language's collation: a twentieth
+    of a second on first use); nothing waits for it."""
+    with _lock:
+        session = _sessions.get(CITE)
+        if session is not None and session.pid == os.getpid():
+            session.warm({"csl": str(style), "lang": lang})
 
 
 def _started(role: str, warm: Path | None) -> _Session:

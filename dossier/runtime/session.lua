@@ -5,7 +5,8 @@
 -- A request is a line of JSON, {"from": F, "to": T, "length": N, "csl": C, "bibliography": B},
 -- then N bytes of input; "csl" asks for citeproc (with the bibliography file B). The answer is
 -- a line of JSON, {"warnings": [...], "error": E, "length": N}, then N bytes of output. The
--- first line of all gives pandoc's version and the version of its JSON.
+-- first line of all gives pandoc's version and the version of its JSON. A request with
+-- "warm" (and "csl", "lang") readies citeproc for that language; its answer is empty.
 -- Files are read only where a request names them: the style and the bibliography.
 
 local json = require 'pandoc.json'
@@ -18,16 +19,30 @@ local log = require 'pandoc.log'  -- after the versions: an older pandoc has non
 -- multiline table's relative column widths are measured against 72 columns, and the
 -- abbreviations (a no-break space after "No.", "Fig."...) are pandoc's default data file's
 -- (here never a user's own: the same text reads the same on every machine).
+-- Read (by running pandoc) when a text format is first read: at once in the session that
+-- reads, never in the one for citations (JSON in, which takes no reader options).
 local executable, style = arg[1], arg[2]
-local abbreviations = {}
-for line in pandoc.pipe(executable, {'--print-default-data-file', 'abbreviations'}, '')
-    :gmatch('[^\n]+') do
-  abbreviations[line] = true  -- a set
+local reader_options
+local function options_for (format)
+  if format == 'json' then
+    return {}
+  end
+  if not reader_options then
+    local abbreviations = {}
+    for line in pandoc.pipe(executable, {'--print-default-data-file', 'abbreviations'}, '')
+        :gmatch('[^\n]+') do
+      abbreviations[line] = true  -- a set
+    end
+    reader_options = {columns = 72, abbreviations = abbreviations}
+  end
+  return reader_options
 end
-local reader_options = {columns = 72, abbreviations = abbreviations}
+if not style then
+  options_for('markdown')
+end
 
 local function convert (request, input)
-  local document = pandoc.read(input, request.from, reader_options)
+  local document = pandoc.read(input, request.from, options_for(request.from))
   if request.csl then
     -- The document's own metadata may not choose which files are read: these are dossier's.
     document.meta.csl = request.csl
@@ -44,15 +59,26 @@ local function answer (fields, output)
   io.stdout:flush()
 end
 
--- Citeproc's collation tables are built on the first sort: sort two entries now, while
--- nothing waits for this process.
+-- Citeproc builds its collation tables on the first sort, and reads a locale on its first
+-- use: sort two entries (in the language asked for), while nothing waits for this process.
+local function warm (csl, lang)
+  local meta = {csl = csl, lang = lang,
+                nocite = pandoc.Cite('', {pandoc.Citation('*', 'NormalCitation')}),
+                references = {{id = 'a', type = 'book', title = 'Zebra'},
+                              {id = 'b', type = 'book', title = 'Émile'}}}
+  local cite = pandoc.Cite('', {pandoc.Citation('b', 'AuthorInText')})
+  log.silence(pcall, pandoc.utils.citeproc, pandoc.Pandoc({pandoc.Para{cite}}, meta))
+end
 if style then
-  local warm = pandoc.Pandoc(
-    {pandoc.Para{pandoc.Cite('', {pandoc.Citation('b', 'AuthorInText')})}},
-    {csl = style, nocite = pandoc.Cite('', {pandoc.Citation('*', 'NormalCitation')}),
-     references = {{id = 'a', type = 'book', title = 'Zebra'},
-                   {id = 'b', type = 'book', title = 'Émile'}}})
-  log.silence(pcall, pandoc.utils.citeproc, warm)
+  warm(style)
+end
+
+local function serve (request, input)
+  if request.warm then  -- {"warm": true, "csl": C, "lang": L}: nothing to convert
+    warm(request.csl, request.lang)
+    return ''
+  end
+  return convert(request, input)
 end
 
 while true do
@@ -60,7 +86,7 @@ while true do
   if not header then break end
   local request = json.decode(header, false)
   local input = request.length > 0 and io.stdin:read(request.length) or ''
-  local messages, ok, output = log.silence(pcall, convert, request, input)
+  local messages, ok, output = log.silence(pcall, serve, request, input)
   local warnings = {}
   for _, message in ipairs(messages) do
     local fields = json.decode(json.encode(message), false)
