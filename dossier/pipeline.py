@@ -117,7 +117,6 @@ def prepare(
     if converting:
         pandoc.start(warm=BUILTIN)
     try:
-        from .resolve.stage import resolve
         from .sources.loader import load
 
         with converted.using(conversions):
@@ -126,6 +125,12 @@ def prepare(
                 pandoc.ready_citations(BUILTIN, dossier.lang)
             if loaded is not None:
                 loaded(dossier)
+            if converting:
+                from .markup.reader import read_ahead
+
+                read_ahead(dossier)  # pandoc reads while the resolving stage is imported
+            from .resolve.stage import resolve
+
             if not dossier.slug:
                 # From the title as it is shown: without the characters ``resolve`` drops.
                 title = drop_forbidden(dossier.title)[0]
@@ -250,8 +255,7 @@ def _ahead(formats: Sequence[str], options: BuildOptions) -> Callable[[Dossier],
     reports: the build does the same work again if it failed."""
 
     def start(dossier: Dossier) -> None:
-        # The cover first, drawn in a child of its own while this process has no other
-        # thread (forking is safe then); the rest in turn on one thread.
+        # In turn on one thread, the longest first.
         # A theme or a date that fails here fails again where the build uses it, and is
         # reported there, with its location.
         theme = None
@@ -353,10 +357,6 @@ def build_many(
         options = dataclasses.replace(options, layout_jobs=max(options.jobs, 1))
     outcomes: dict[int, list[Result]] = {i: [] for i in range(len(plans))}
     pool = executor
-    if pool is not None or (options.jobs > 1 and len(tasks) > 1):
-        # The tasks' processes start pandoc sessions of their own: not this process's,
-        # which the command may have started early (``__main__``).
-        pandoc.close()
     if pool is None and options.jobs > 1 and len(tasks) > 1:
         from concurrent.futures import ProcessPoolExecutor
 

@@ -80,39 +80,56 @@ def test_a_session_readied_for_languages_formats_as_the_command(tmp_path: Path) 
     pandoc.start(warm=BUILTIN)
     pandoc.ready_citations(BUILTIN, "fr-FR")
     pandoc.ready_citations(tmp_path / "missing.csl", "de-DE")
-    assert pandoc._sessions[pandoc.CITE].unread == 2
+    assert len(pandoc._sessions[pandoc.CITE].sent) == 3  # the style, two languages
     try:
         found = _session(source, "json", "json", style=BUILTIN, bibliography=library)
-        assert found == expected and pandoc._sessions[pandoc.CITE].unread == 0
+        assert found == expected and pandoc._sessions[pandoc.CITE].sent == []
         again = _session(source, "json", "json", style=BUILTIN, bibliography=library)
         assert again == expected
     finally:
         pandoc.close()
 
 
-def test_the_command_starts_pandoc_before_its_modules_for_build_and_check(
+def test_a_started_session_says_the_version_without_another_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import sys
+    said = pandoc._command_version()
+    pandoc.close()
+    pandoc.version.cache_clear()
+    try:
+        pandoc.start(warm=BUILTIN)
 
-    import dossier.__main__ as entry
-    import dossier.cli
+        def no_run(*args: object, **kwargs: object) -> None:
+            raise AssertionError("pandoc run for its version")
 
-    started: list[Path] = []
-    monkeypatch.setattr(pandoc, "start", lambda warm: started.append(warm))
-    monkeypatch.setattr(dossier.cli, "main", lambda: None)
-    for argv, starts in (
-        (["build", "sources"], True),
-        (["check"], True),
-        (["build", "--help"], False),
-        (["version"], False),
-        (["new", "x"], False),
-        ([], False),
-    ):
-        started.clear()
-        monkeypatch.setattr(sys, "argv", ["dossier", *argv])
-        entry.main()
-        assert started == ([BUILTIN] if starts else []), argv
+        monkeypatch.setattr(pandoc.subprocess, "run", no_run)
+        assert pandoc.version() == said
+    finally:
+        pandoc.close()
+        pandoc.version.cache_clear()
+
+
+def test_a_conversion_sent_ahead_is_the_answer_to_the_same_conversion_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expected = _session("*one*", "markdown", "json")
+    other = _session("two", "markdown", "json")
+    pandoc.close()
+    pandoc.start()
+    try:
+        session = pandoc._sessions[pandoc.READ]
+        pandoc.convert_ahead("*one*", "markdown", "json", HERE)
+        sent = list(session.sent)
+        assert len(sent) == 1
+        monkeypatch.setattr(session, "send", lambda *a: pytest.fail("sent again"))
+        assert _session("*one*", "markdown", "json") == expected  # the answer sent ahead
+        monkeypatch.undo()
+        # Sent ahead but not asked for (the text changed): skipped, and not taken for another.
+        pandoc.convert_ahead("*one*", "markdown", "json", HERE)
+        assert _session("two", "markdown", "json") == other
+        assert session.sent == []
+    finally:
+        pandoc.close()
 
 
 def test_bibtex_converts_as_the_command_converts_it() -> None:

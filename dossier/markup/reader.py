@@ -46,16 +46,34 @@ def _fragments(dossier: Dossier) -> Iterator[Markdown]:
         yield event.event
 
 
-def read(dossier: Dossier, collector: Collector) -> Dossier:
-    """The dossier with every chapter's and fragment's blocks (and their lines) read."""
+def _reading(dossier: Dossier) -> tuple[list[_Piece], str, str] | None:
+    """What pandoc reads of the dossier: its pieces, their text joined, and the reader."""
     texts = [(c.markdown, c.location) for c in dossier.chapters if not c.blocks]
     texts += [(m.text, m.location) for m in _fragments(dossier) if not m.blocks]
     if not texts:
-        return dossier
+        return None
     pieces, source = _join(texts)
     # Pandoc reads <div> and <span> as its own divs and spans (attributes filtered when they
     # are written); under ``raw-html: refuse`` they stay raw HTML, so that they are refused.
     reader = FORMAT + ("-native_divs-native_spans" if dossier.raw_html == "refuse" else "")
+    return pieces, source, reader
+
+
+def read_ahead(dossier: Dossier) -> None:
+    """Have pandoc start reading the dossier just loaded (``pandoc.convert_ahead``), while
+    the resolving stage is imported and begins: ``read`` takes the answer if the text it
+    reads is the same (unless characters were dropped, it is)."""
+    if reading := _reading(dossier):
+        _, source, reader = reading
+        pandoc.convert_ahead(source, reader, "json", dossier.location)
+
+
+def read(dossier: Dossier, collector: Collector) -> Dossier:
+    """The dossier with every chapter's and fragment's blocks (and their lines) read."""
+    reading = _reading(dossier)
+    if reading is None:
+        return dossier
+    pieces, source, reader = reading
     out, warnings = pandoc.convert(source, reader, "json", dossier.location)
     document = _load(out)
     try:

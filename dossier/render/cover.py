@@ -96,8 +96,7 @@ def draw_ahead(dossier: Dossier, theme: Theme) -> None:
     title is the same once resolved unless it held characters a document cannot hold."""
     if not dossier.cover_image:
         text = cover_text(dossier)
-        # In a process of its own: drawing holds Python's lock from start to end.
-        ahead.start(("cover", text, theme), cover_png, text, theme, apart=True)
+        ahead.start(("cover", text, theme), cover_png, text, theme)
 
 
 def drawn_cover(dossier: Dossier, theme: Theme) -> bytes:

@@ -74,7 +74,14 @@ def executable() -> str:
 
 @cache
 def version() -> str:
-    """pandoc's version, checked once per process: an error when it cannot run or is too old."""
+    """pandoc's version, checked once per process: an error when it cannot run or is too old.
+    Said by this process's reading session if it has one (as it starts), else by a run."""
+    greeting = _greeting()
+    return _recent(greeting["version"]) if greeting else _command_version()
+
+
+def _command_version() -> str:
+    """pandoc's version, as ``pandoc --version`` says it (checked)."""
     try:
         out = subprocess.run(
             [executable(), "--version"], capture_output=True, text=True, timeout=30, check=True
@@ -171,13 +178,13 @@ class Citeproc:
 class _Session:
     """One ``pandoc lua session.lua`` process: a request at a time, each with the time limit."""
 
-    def __init__(self, warm: Path | None) -> None:
+    def __init__(self, role: str) -> None:
         self.pid = os.getpid()
         # Read only if pandoc fails; a file, so that it never blocks pandoc.
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the session)
         # No LUA_INIT, LUA_PATH or LUA_CPATH: pandoc runs dossier's script and nothing else.
         env = {k: v for k, v in os.environ.items() if not k.startswith("LUA_")}
-        command = [executable(), "lua", str(SCRIPT), executable(), *([str(warm)] if warm else [])]
+        command = [executable(), "lua", str(SCRIPT), executable(), role]
         try:
             self.process = subprocess.Popen(
                 command,
@@ -190,8 +197,17 @@ class _Session:
             raise DossierError.at(Location("<pandoc>"), f"pandoc cannot run: {exc}") from None
         self.buffer = bytearray()  # appended to in place: an answer can be megabytes
         self.hello: dict[str, str] | None = None
-        self.unread = 0
-        """Answers to requests nobody waits for (``warm``), read before the next one's."""
+        self.warmed = False
+        self.sent: list[tuple[bytes, threading.Thread | None]] = []
+        """Requests whose answers are still to be read, in order: each one's header and
+        input (empty for ``warm``), and the thread writing it."""
+
+    def greeted(self, deadline: float, where: Location) -> dict[str, str]:
+        """The session's first line: pandoc's version and its JSON's."""
+        if self.hello is None:
+            self.hello = json.loads(self._line(deadline, where))
+            _api_version[:] = [int(n) for n in self.hello["api"].split(".")]
+        return self.hello
 
     def warm(self, fields: dict[str, str]) -> None:
         """Ask pandoc to ready citeproc (``fields``: "csl", "lang"), without waiting."""
@@ -201,29 +217,39 @@ class _Session:
         with contextlib.suppress(OSError, ValueError):  # pandoc ended: the next request says
             stdin.write(json.dumps({**fields, "warm": True, "length": 0}).encode() + b"\n")
             stdin.flush()
-            self.unread += 1
+            self.sent.append((b"", None))
+            self.warmed = True
+
+    def send(self, fields: dict[str, str], data: bytes) -> bytes:
+        """Send a request now; its answer is read by the ``request`` for the same (what
+        this returns), or skipped by a later one."""
+        stdin = self.process.stdin
+        assert stdin is not None
+        sent = json.dumps({**fields, "length": len(data)}).encode() + b"\n" + data
+        # Written by a thread, so that a pandoc that stops reading cannot block the build:
+        # the answer is awaited with the time limit, and a late pandoc is ended.
+        writer = threading.Thread(target=_write, args=(stdin, sent), daemon=True)
+        writer.start()
+        self.sent.append((sent, writer))
+        return sent
 
     def request(
         self, fields: dict[str, str], data: bytes, where: Location
     ) -> tuple[str, list[str]]:
+        """The answer to this request: the one sent ahead (``send``) if it is the same."""
         deadline = time.monotonic() + TIMEOUT
-        if self.hello is None:
-            self.hello = json.loads(self._line(deadline, where))
-            _recent(self.hello["version"])
-            _api_version[:] = [int(n) for n in self.hello["api"].split(".")]
-        stdin = self.process.stdin
-        assert stdin is not None
-        header = json.dumps({**fields, "length": len(data)}).encode() + b"\n"
-        # Written by a thread, so that a pandoc that stops reading cannot block the build:
-        # the answer is awaited with the time limit, and a late pandoc is ended.
-        writer = threading.Thread(target=_write, args=(stdin, header + data), daemon=True)
-        writer.start()
-        for _ in range(self.unread):  # answered first, and of no interest
-            self._bytes(int(json.loads(self._line(deadline, where))["length"]), deadline, where)
-        self.unread = 0
-        answer = json.loads(self._line(deadline, where))
-        output = self._bytes(int(answer["length"]), deadline, where)
-        writer.join()
+        _recent(self.greeted(deadline, where)["version"])
+        sent = json.dumps({**fields, "length": len(data)}).encode() + b"\n" + data
+        if not any(request == sent for request, _ in self.sent):
+            self.send(fields, data)
+        while True:  # the answers before this one's are of no interest
+            request, writer = self.sent.pop(0)
+            answer = json.loads(self._line(deadline, where))
+            output = self._bytes(int(answer["length"]), deadline, where)
+            if writer:
+                writer.join()
+            if request == sent:
+                break
         if "error" in answer:
             message = " ".join(str(answer["error"]).split())
             raise DossierError.at(where, f"pandoc failed: {message}")
@@ -259,7 +285,7 @@ class _Session:
             message = " ".join(self.errors.read().decode("utf-8", "replace").split())
             self.close()
             if self.hello is None:
-                version()  # a pandoc too old for the session says so, not how it failed
+                _command_version()  # a pandoc too old for the session says so, not how it failed
             raise DossierError.at(
                 where, f"pandoc failed: {message or f'exit status {self.process.returncode}'}"
             )
@@ -293,12 +319,30 @@ _lock = threading.Lock()
 READ, CITE = "read", "cite"
 
 
-def start(warm: Path) -> None:
-    """Start this process's sessions now, if it has none, to use later (``convert``); the
-    one for citations builds citeproc's tables at once with the style ``warm``."""
+def start(warm: Path | None = None) -> None:
+    """Start this process's sessions now, if it has none, to use later (``convert``);
+    ``warm``: have the one for citations build citeproc's tables now, with this style (a
+    fifth of a second of pandoc's work: asked for once a dossier is to be resolved)."""
     with _lock:
-        _started(READ, None)
-        _started(CITE, warm)
+        _started(READ)
+        cite = _started(CITE)
+        if warm and not cite.warmed:
+            cite.warm({"csl": str(warm)})
+
+
+def _greeting() -> dict[str, str] | None:
+    """The first line of this process's reading session, if it has one: it says which
+    pandoc reads (and a command that starts the session early has it before it asks)."""
+    with _lock:
+        session = _sessions.get(READ)
+        if session is None or session.pid != os.getpid():
+            return None
+        try:
+            return session.greeted(time.monotonic() + TIMEOUT, Location("<pandoc>"))
+        except DossierError:  # the session failed: a run of the command says how
+            session.close(end=True)
+            del _sessions[READ]
+            return None
 
 
 def ready_citations(style: Path, lang: str) -> None:
@@ -311,10 +355,10 @@ def ready_citations(style: Path, lang: str) -> None:
             session.warm({"csl": str(style), "lang": lang})
 
 
-def _started(role: str, warm: Path | None) -> _Session:
+def _started(role: str) -> _Session:
     session = _sessions.get(role)
     if session is None or session.pid != os.getpid():  # none, or a forked child's copy
-        session = _sessions[role] = _Session(warm)
+        session = _sessions[role] = _Session(role)
     return session
 
 
@@ -340,6 +384,21 @@ def convert(
     return out, warnings
 
 
+def convert_ahead(text: str, source: str, target: str, where: Location) -> None:
+    """Send this conversion (no citeproc) to this process's reading session now, if it has
+    one and the conversion is not kept: pandoc converts while dossier goes on, and the
+    ``convert`` of the same text takes the answer."""
+    with contextlib.suppress(DossierError):  # ``convert`` reports it
+        data = _encoded(text, where)
+        kept = converted.current()
+        if kept and kept.get(converted.digest([*_identity(), source, target], [], data)):
+            return
+        with _lock:
+            session = _sessions.get(READ)
+            if session is not None and session.pid == os.getpid():
+                session.send({"from": source, "to": target}, data)
+
+
 def _in_session(
     data: bytes, source: str, target: str, citeproc: Citeproc | None, where: Location
 ) -> tuple[str, list[str]]:
@@ -349,7 +408,7 @@ def _in_session(
         fields |= {"csl": str(citeproc.style), "bibliography": str(citeproc.bibliography)}
     role = CITE if citeproc else READ
     with _lock:
-        session = _started(role, None)
+        session = _started(role)
         try:
             return session.request(fields, data, where)
         except DossierError:

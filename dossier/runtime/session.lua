@@ -1,4 +1,4 @@
--- dossier's pandoc session (``pandoc lua session.lua PANDOC [STYLE]``): one pandoc process
+-- dossier's pandoc session (``pandoc lua session.lua PANDOC ROLE``): one pandoc process
 -- serves a build's conversions in turn, so that pandoc starts once and citeproc builds its
 -- collation tables once, while dossier is still loading the dossier.
 --
@@ -20,8 +20,8 @@ local log = require 'pandoc.log'  -- after the versions: an older pandoc has non
 -- abbreviations (a no-break space after "No.", "Fig."...) are pandoc's default data file's
 -- (here never a user's own: the same text reads the same on every machine).
 -- Read (by running pandoc) when a text format is first read: at once in the session that
--- reads, never in the one for citations (JSON in, which takes no reader options).
-local executable, style = arg[1], arg[2]
+-- reads (ROLE "read"), never in the one for citations (JSON in: no reader options).
+local executable, role = arg[1], arg[2]
 local reader_options
 local function options_for (format)
   if format == 'json' then
@@ -37,7 +37,7 @@ local function options_for (format)
   end
   return reader_options
 end
-if not style then
+if role == 'read' then
   options_for('markdown')
 end
 
@@ -59,8 +59,8 @@ local function answer (fields, output)
   io.stdout:flush()
 end
 
--- Citeproc builds its collation tables on the first sort, and reads a locale on its first
--- use: sort two entries (in the language asked for), while nothing waits for this process.
+-- Citeproc builds its collation tables on the first sort (a fifth of a second), and reads a
+-- locale on its first use: sort two entries in the language asked for, while nothing waits.
 local function warm (csl, lang)
   local meta = {csl = csl, lang = lang,
                 nocite = pandoc.Cite('', {pandoc.Citation('*', 'NormalCitation')}),
@@ -69,10 +69,6 @@ local function warm (csl, lang)
   local cite = pandoc.Cite('', {pandoc.Citation('b', 'AuthorInText')})
   log.silence(pcall, pandoc.utils.citeproc, pandoc.Pandoc({pandoc.Para{cite}}, meta))
 end
-if style then
-  warm(style)
-end
-
 local function serve (request, input)
   if request.warm then  -- {"warm": true, "csl": C, "lang": L}: nothing to convert
     warm(request.csl, request.lang)
