@@ -124,7 +124,7 @@ def prepare(
             if converting and dossier.lang:
                 pandoc.ready_citations(BUILTIN, dossier.lang)
             if loaded is not None:
-                loaded(dossier)
+                loaded(dossier)  # before any thread of the reading below: it may fork
             if converting:
                 from .markup.reader import read_ahead
 
@@ -255,7 +255,8 @@ def _ahead(formats: Sequence[str], options: BuildOptions) -> Callable[[Dossier],
     reports: the build does the same work again if it failed."""
 
     def start(dossier: Dossier) -> None:
-        # In turn on one thread, the longest first.
+        # The cover first, drawn in a child of its own while this process has no other
+        # thread (forking is safe then); the rest in turn on one thread.
         # A theme or a date that fails here fails again where the build uses it, and is
         # reported there, with its location.
         theme = None

@@ -1,12 +1,14 @@
-"""Work started ahead on a second thread is used only when it is what the build would make
-now, so the outputs never depend on the timing."""
+"""Work started ahead (on a second thread, or in a forked child) is used only when it is what
+the build would make now, so the outputs never depend on the timing."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -64,31 +66,90 @@ def test_forget_waits_and_drops_what_nobody_asked_for() -> None:
 
 
 def test_the_cover_drawn_ahead_is_the_one_drawn_from_the_resolved_dossier(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     dossier = load(SAMPLE)
     theme = theme_for(dossier, None)
     drawn_now = cover.cover_png(cover.cover_text(dossier), theme)
-    drawn_on: list[tuple[str, str]] = []
+    log = tmp_path / "drawn"
     draw = cover.cover_png
 
     def recorded(text: cover.CoverText, theme: Theme) -> bytes:
-        drawn_on.append((text.title, threading.current_thread().name))
+        with log.open("a", encoding="utf-8") as out:  # written by whichever process draws
+            out.write(f"{text.title}\t{os.getpid()}\n")
         return draw(text, theme)
+
+    def drawings() -> list[tuple[str, int]]:
+        lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+        return [(title, int(pid)) for title, pid in (line.split("\t") for line in lines)]
 
     monkeypatch.setattr(cover, "cover_png", recorded)
     try:
         cover.draw_ahead(dossier, theme)
         assert cover.drawn_cover(dossier, theme) == drawn_now
-        assert len(drawn_on) == 1 and drawn_on[0][1].startswith("dossier-ahead")  # reused
+        # Drawn once, in a process of its own (this one has no other thread), and reused.
+        [(title, pid)] = drawings()
+        assert title == dossier.title and pid != os.getpid()
         # The title changed while resolving (characters dropped): drawn again, not reused.
         other = dataclasses.replace(dossier, title="Another title")
         cover.draw_ahead(dossier, theme)
         again = cover.drawn_cover(other, theme)
         assert again == draw(cover.cover_text(other), theme) != drawn_now
-        assert ("Another title", threading.current_thread().name) in drawn_on
+        assert ("Another title", os.getpid()) in drawings()
     finally:
         ahead.forget()
+
+
+def test_work_apart_runs_in_a_child_only_where_forking_is_safe() -> None:
+    try:
+        ahead.start("apart", os.getpid, apart=True)
+        assert ahead.result("apart", os.getpid) != os.getpid()
+        # Another thread running: a fork could copy a lock it holds, so the thread does it.
+        release = threading.Event()
+        other = threading.Thread(target=release.wait)
+        other.start()
+        try:
+            ahead.start("thread", threading.current_thread, apart=True)
+            made_on = ahead.result("thread", threading.current_thread)
+        finally:
+            release.set()
+            other.join()
+        assert made_on.name.startswith("dossier-ahead")
+    finally:
+        ahead.forget()
+
+
+def _fails_in_a_child(parent: int) -> int:
+    if os.getpid() != parent:
+        raise ValueError("only in the child")
+    return 7
+
+
+def test_work_apart_that_fails_is_done_again_here_and_its_own_error_raised() -> None:
+    parent = os.getpid()
+    try:
+        ahead.start("fails", _fails_in_a_child, parent, apart=True)
+        assert ahead.result("fails", _fails_in_a_child, parent) == 7  # made again, here
+        ahead.start("raises", _raise, apart=True)
+        with pytest.raises(ValueError, match="made ahead"):
+            ahead.result("raises", _raise)
+    finally:
+        ahead.forget()
+
+
+def _raise() -> None:
+    raise ValueError("made ahead")
+
+
+def test_forget_ends_a_child_still_at_work() -> None:
+    ahead.start("long", time.sleep, 60, apart=True)
+    child = ahead._started["long"]
+    assert isinstance(child, ahead._Apart)
+    began = time.monotonic()
+    ahead.forget()
+    assert time.monotonic() - began < 10
+    with pytest.raises(ChildProcessError):  # ended and reaped: no process left behind
+        os.waitpid(child.child.pid, os.WNOHANG)
 
 
 def test_the_cover_shows_the_themes_colours_and_every_line_of_its_text() -> None:

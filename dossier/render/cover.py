@@ -96,7 +96,8 @@ def draw_ahead(dossier: Dossier, theme: Theme) -> None:
     title is the same once resolved unless it held characters a document cannot hold."""
     if not dossier.cover_image:
         text = cover_text(dossier)
-        ahead.start(("cover", text, theme), cover_png, text, theme)
+        # In a process of its own: drawing holds Python's lock from start to end.
+        ahead.start(("cover", text, theme), cover_png, text, theme, apart=True)
 
 
 def drawn_cover(dossier: Dossier, theme: Theme) -> bytes:
