@@ -90,25 +90,6 @@ def test_a_session_readied_for_languages_formats_as_the_command(tmp_path: Path) 
         pandoc.close()
 
 
-def test_a_started_session_says_the_version_without_another_run(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    said = pandoc._command_version()
-    pandoc.close()
-    pandoc.version.cache_clear()
-    try:
-        pandoc.start(warm=BUILTIN)
-
-        def no_run(*args: object, **kwargs: object) -> None:
-            raise AssertionError("pandoc run for its version")
-
-        monkeypatch.setattr(pandoc.subprocess, "run", no_run)
-        assert pandoc.version() == said
-    finally:
-        pandoc.close()
-        pandoc.version.cache_clear()
-
-
 def test_a_conversion_sent_ahead_is_the_answer_to_the_same_conversion_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

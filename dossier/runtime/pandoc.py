@@ -74,14 +74,7 @@ def executable() -> str:
 
 @cache
 def version() -> str:
-    """pandoc's version, checked once per process: an error when it cannot run or is too old.
-    Said by this process's reading session if it has one (as it starts), else by a run."""
-    greeting = _greeting()
-    return _recent(greeting["version"]) if greeting else _command_version()
-
-
-def _command_version() -> str:
-    """pandoc's version, as ``pandoc --version`` says it (checked)."""
+    """pandoc's version, checked once per process: an error when it cannot run or is too old."""
     try:
         out = subprocess.run(
             [executable(), "--version"], capture_output=True, text=True, timeout=30, check=True
@@ -285,7 +278,7 @@ class _Session:
             message = " ".join(self.errors.read().decode("utf-8", "replace").split())
             self.close()
             if self.hello is None:
-                _command_version()  # a pandoc too old for the session says so, not how it failed
+                version()  # a pandoc too old for the session says so, not how it failed
             raise DossierError.at(
                 where, f"pandoc failed: {message or f'exit status {self.process.returncode}'}"
             )
@@ -328,21 +321,6 @@ def start(warm: Path | None = None) -> None:
         cite = _started(CITE)
         if warm and not cite.warmed:
             cite.warm({"csl": str(warm)})
-
-
-def _greeting() -> dict[str, str] | None:
-    """The first line of this process's reading session, if it has one: it says which
-    pandoc reads (and a command that starts the session early has it before it asks)."""
-    with _lock:
-        session = _sessions.get(READ)
-        if session is None or session.pid != os.getpid():
-            return None
-        try:
-            return session.greeted(time.monotonic() + TIMEOUT, Location("<pandoc>"))
-        except DossierError:  # the session failed: a run of the command says how
-            session.close(end=True)
-            del _sessions[READ]
-            return None
 
 
 def ready_citations(style: Path, lang: str) -> None:
