@@ -206,16 +206,16 @@ class _Session:
         """Ask pandoc to ready citeproc (``fields``: "csl", "lang"), without waiting."""
         stdin = self.process.stdin
         assert stdin is not None
-        # A line, into a pipe that holds nothing else unread: the write never blocks.
+        # A line, behind at most another such line in the pipe: the write never blocks.
         with contextlib.suppress(OSError, ValueError):  # pandoc ended: the next request says
             stdin.write(json.dumps({**fields, "warm": True, "length": 0}).encode() + b"\n")
             stdin.flush()
             self.sent.append((b"", None))
             self.warmed = True
 
-    def send(self, fields: dict[str, str], data: bytes) -> bytes:
-        """Send a request now; its answer is read by the ``request`` for the same (what
-        this returns), or skipped by a later one."""
+    def send(self, fields: dict[str, str], data: bytes) -> None:
+        """Send a request now; its answer is read by the ``request`` for the same, or
+        skipped by a later one."""
         stdin = self.process.stdin
         assert stdin is not None
         sent = json.dumps({**fields, "length": len(data)}).encode() + b"\n" + data
@@ -224,7 +224,6 @@ class _Session:
         writer = threading.Thread(target=_write, args=(stdin, sent), daemon=True)
         writer.start()
         self.sent.append((sent, writer))
-        return sent
 
     def request(
         self, fields: dict[str, str], data: bytes, where: Location
