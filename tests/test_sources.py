@@ -216,3 +216,24 @@ def test_grades_after_notes_in_the_bibliography_and_a_table(tmp_path: Path) -> N
     table = html[html.index('<table class="grades">') :]
     assert table.index(">A1<") < table.index(">E5<")
     assert "completely reliable" in table and "improbable" in table
+
+
+def test_media_types_are_the_same_on_every_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file's type comes from dossier's own table, never from the system's mime.types (a
+    machine without WebP in it would type a WebP image as octet-stream in the EPUB)."""
+    import mimetypes
+
+    from dossier.sources.remote import local_name
+    from dossier.text.media import media_type, usual_extension
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("mimetypes asked")
+
+    for name in ("guess_type", "guess_extension", "init"):
+        monkeypatch.setattr(mimetypes, name, refused)
+    assert media_type("images/map.WEBP") == "image/webp"
+    assert media_type("fonts/NotoSans-Regular.ttf") == "font/ttf"
+    assert media_type("notes.xyz") == "application/octet-stream"
+    assert usual_extension("/a/photo.JPEG") == ".jpg" and usual_extension("/a/b") == ""
+    assert local_name("https://example.org/a/chart.webp").endswith(".webp")
+    assert local_name("https://example.org/a/photo.jpeg").endswith(".jpg")

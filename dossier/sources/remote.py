@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import mimetypes
 import socket
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..errors import DossierError, Location
+from ..text.media import usual_extension
 
 if TYPE_CHECKING:
     import urllib.request
@@ -52,7 +52,7 @@ def _opener() -> urllib.request.OpenerDirector:
 
 def local_name(url: str) -> str:
     """The file name a fetched image gets in the outputs."""
-    suffix = mimetypes.guess_extension(mimetypes.guess_type(urlsplit(url).path)[0] or "") or ""
+    suffix = usual_extension(urlsplit(url).path)
     return f"{FOLDER}/{hashlib.sha256(url.encode()).hexdigest()[:20]}{suffix}"
 
 

@@ -1,1 +1,1 @@
-"""Text every stage shares: identifiers, characters a document cannot hold, words per language."""
+"""Text every stage shares: identifiers, characters a document cannot hold, words, media types."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import mimetypes
 import tempfile
 import threading
 import time
@@ -16,6 +15,7 @@ from ..errors import DossierError
 from ..pipeline import build_one, prepare
 from ..render.documents import render
 from ..render.themes import THEME_URL_PREFIX, Theme, load_theme, theme_for
+from ..text.media import media_type
 
 SCREEN = """<style>
 /* Preview only: browsers have no page floats, so each note sits under its line, numbered. */
@@ -133,7 +133,7 @@ def _handler(preview: Preview) -> type[http.server.BaseHTTPRequestHandler]:
                 )
             if found is None:
                 return self._send(b"not found", "text/plain", 404)
-            kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            kind = media_type(found.name)
             return self._send(found.read_bytes(), kind)
 
         def log_message(self, format: str, *args: object) -> None:

@@ -5,7 +5,6 @@ was made from, so that Word numbers the notes exactly as the PDF does."""
 from __future__ import annotations
 
 import base64
-import mimetypes
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from ...model import Dossier, FormattedBlocks, ResolvedDossier, Source, ast
 from ...render.dates import build_date, long_date
 from ...resolve.fragments import PLACED
 from ...sources.remote import local_name
+from ...text.media import media_type
 from ...text.terms import terms
 
 Json = ast.Json
@@ -379,7 +379,7 @@ def document(
 
 
 def data_url(data: bytes, name: str) -> str:
-    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    kind = media_type(name)
     return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import mimetypes
 import re
 import uuid
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from ...render.documents import EpubDocument, Rendered
 from ...render.themes import Theme
 from ...runtime.files import atomic_write
 from ...sources.remote import local_name
+from ...text import media
 from ...text.terms import terms
 from ..base import Artifact
 from ..zips import repack
@@ -177,7 +177,7 @@ def _book(rendered: Rendered, theme: Theme) -> epub.EpubBook:
         book.add_item(item)
         items.append(item)
     for index, asset in enumerate(a for a in resolved.assets if a != cover):
-        media_type = mimetypes.guess_type(asset)[0] or "application/octet-stream"
+        media_type = media.media_type(asset)
         assert d.root is not None  # assets exist only for dossiers with a folder
         content = (d.root / asset).read_bytes()
         book.add_item(
@@ -187,7 +187,7 @@ def _book(rendered: Rendered, theme: Theme) -> epub.EpubBook:
         )
     remote = ((name, data) for name, data in rendered.remote_files.items() if name != cover)
     for index, (name, data) in enumerate(sorted(remote)):
-        media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        media_type = media.media_type(name)
         book.add_item(
             epub.EpubItem(
                 uid=f"remote-{index:03d}", file_name=name, media_type=media_type, content=data

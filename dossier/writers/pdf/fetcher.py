@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 import stat
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ...render.themes import THEME_URL_PREFIX, Theme
+from ...text.media import media_type
 
 MAX_RESOURCE_BYTES = 64 * 1024 * 1024
 """Largest image, font or stylesheet read (a guard against /dev/zero-like files)."""
@@ -42,7 +42,7 @@ class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
         if asked.is_relative_to(self.root):
             relative = asked.relative_to(self.root).as_posix()
             if relative in self.files:
-                kind = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+                kind = media_type(relative)
                 return URLFetcherResponse(
                     url, body=self.files[relative], headers={"Content-Type": kind}
                 )
@@ -50,7 +50,7 @@ class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
         info = path.stat()
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESOURCE_BYTES:
             raise ValueError(f"not a regular file of reasonable size: {path}")
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        kind = media_type(path.name)
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": kind})
 
     def _local(self, path: Path) -> Path:
