@@ -126,7 +126,7 @@ def prepare(
             if loaded is not None:
                 loaded(dossier)  # before any thread of the reading below: it may fork
             if converting:
-                from .markup.reader import read_ahead
+                from .markup.pieces import read_ahead
 
                 read_ahead(dossier)  # pandoc reads while the resolving stage is imported
             from .resolve.stage import resolve

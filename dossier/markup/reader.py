@@ -10,70 +10,25 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Collector, Location
 from ..model import Author, Chapter, Dossier, Event, Issue, Markdown, Stance, ast
 from ..runtime import pandoc
 from .locate import Locator
+from .pieces import Piece, reading
 
-FORMAT = "markdown"
-"""Pandoc's Markdown with its default extensions: what users' Pandoc files are written in."""
-MARKER = "<!--dossier:piece:{}-->"
 _MARKER = re.compile(r"^<!--dossier:piece:(\d+)-->$")
 _AT_LINE = re.compile(r"\s*at (?:\S+ )?line (\d+) column \d+")
 _TITLE_BLOCK = {"title", "author", "date"}
 
 
-@dataclass(frozen=True, slots=True)
-class _Piece:
-    text: str
-    location: Location
-    first: int
-    """The line of the piece's first line in the text given to pandoc."""
-
-
-def _fragments(dossier: Dossier) -> Iterator[Markdown]:
-    """Every Markdown value of the metadata, in reading order."""
-    yield from dossier.summary
-    for player in dossier.players:
-        yield player.position
-    for issue in dossier.positions:
-        for stance in issue.stances:
-            yield stance.text
-    for event in dossier.timeline:
-        yield event.event
-
-
-def _reading(dossier: Dossier) -> tuple[list[_Piece], str, str] | None:
-    """What pandoc reads of the dossier: its pieces, their text joined, and the reader."""
-    texts = [(c.markdown, c.location) for c in dossier.chapters if not c.blocks]
-    texts += [(m.text, m.location) for m in _fragments(dossier) if not m.blocks]
-    if not texts:
-        return None
-    pieces, source = _join(texts)
-    # Pandoc reads <div> and <span> as its own divs and spans (attributes filtered when they
-    # are written); under ``raw-html: refuse`` they stay raw HTML, so that they are refused.
-    reader = FORMAT + ("-native_divs-native_spans" if dossier.raw_html == "refuse" else "")
-    return pieces, source, reader
-
-
-def read_ahead(dossier: Dossier) -> None:
-    """Have pandoc start reading the dossier just loaded (``pandoc.convert_ahead``), while
-    the resolving stage is imported and begins: ``read`` takes the answer if the text it
-    reads is the same (unless characters were dropped, it is)."""
-    if reading := _reading(dossier):
-        _, source, reader = reading
-        pandoc.convert_ahead(source, reader, "json", dossier.location)
-
-
 def read(dossier: Dossier, collector: Collector) -> Dossier:
     """The dossier with every chapter's and fragment's blocks (and their lines) read."""
-    reading = _reading(dossier)
-    if reading is None:
+    found = reading(dossier)
+    if found is None:
         return dossier
-    pieces, source, reader = reading
+    pieces, source, reader = found
     out, warnings = pandoc.convert(source, reader, "json", dossier.location)
     document = _load(out)
     try:
@@ -172,21 +127,8 @@ def _all_text(node: ast.Json) -> str:
     return " ".join(words)
 
 
-def _join(texts: list[tuple[str, Location]]) -> tuple[list[_Piece], str]:
-    """One Markdown text of all pieces, each followed by its marker (after, not before: a
-    title block is only read at the very start)."""
-    pieces, parts, line = [], [], 1
-    for index, (text, location) in enumerate(texts):
-        body = text.rstrip("\n")
-        pieces.append(_Piece(body, location, line))
-        part = f"{body}\n\n{MARKER.format(index)}\n\n"
-        parts.append(part)
-        line += part.count("\n")
-    return pieces, "".join(parts)
-
-
 def _split(
-    blocks: tuple[ast.Block, ...], pieces: list[_Piece], collector: Collector
+    blocks: tuple[ast.Block, ...], pieces: list[Piece], collector: Collector
 ) -> list[tuple[ast.Block, ...]]:
     """The top-level blocks of each piece, cut at the markers."""
     found: list[tuple[ast.Block, ...]] = [() for _ in pieces]
@@ -210,13 +152,13 @@ def _split(
     return found
 
 
-def _lines(piece: _Piece, blocks: tuple[ast.Block, ...]) -> tuple[int, ...]:
+def _lines(piece: Piece, blocks: tuple[ast.Block, ...]) -> tuple[int, ...]:
     if not piece.location.line:
         return tuple(0 for _ in blocks)
     return Locator(piece.text, piece.location.line).block_lines(blocks)
 
 
-def _locate_warning(message: str, pieces: list[_Piece], default: Location) -> tuple[Location, str]:
+def _locate_warning(message: str, pieces: list[Piece], default: Location) -> tuple[Location, str]:
     """pandoc's ``… at line N column M`` as the line of the piece it falls in."""
     match = _AT_LINE.search(message)
     if not match:

@@ -6,10 +6,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, Location
-from .ast import Block
+
+if TYPE_CHECKING:  # the AST's classes are imported by what reads or walks blocks, not here:
+    # a dossier is loaded (and its Markdown sent to pandoc) before they are needed
+    from .ast import Block
 
 MEMORY = Location("<python>")
 """Where content built in Python code comes from, for diagnostics."""
