@@ -19,6 +19,8 @@ MARKER = "<!--dossier:piece:{}-->"
 
 @dataclass(frozen=True, slots=True)
 class Piece:
+    """One chapter file or metadata fragment in the text pandoc reads."""
+
     text: str
     location: Location
     first: int

@@ -190,17 +190,9 @@ class _Session:
             raise DossierError.at(Location("<pandoc>"), f"pandoc cannot run: {exc}") from None
         self.buffer = bytearray()  # appended to in place: an answer can be megabytes
         self.hello: dict[str, str] | None = None
-        self.warmed = False
         self.sent: list[tuple[bytes, threading.Thread | None]] = []
         """Requests whose answers are still to be read, in order: each one's header and
         input (empty for ``warm``), and the thread writing it."""
-
-    def greeted(self, deadline: float, where: Location) -> dict[str, str]:
-        """The session's first line: pandoc's version and its JSON's."""
-        if self.hello is None:
-            self.hello = json.loads(self._line(deadline, where))
-            _api_version[:] = [int(n) for n in self.hello["api"].split(".")]
-        return self.hello
 
     def warm(self, fields: dict[str, str]) -> None:
         """Ask pandoc to ready citeproc (``fields``: "csl", "lang"), without waiting."""
@@ -211,14 +203,12 @@ class _Session:
             stdin.write(json.dumps({**fields, "warm": True, "length": 0}).encode() + b"\n")
             stdin.flush()
             self.sent.append((b"", None))
-            self.warmed = True
 
-    def send(self, fields: dict[str, str], data: bytes) -> None:
-        """Send a request now; its answer is read by the ``request`` for the same, or
-        skipped by a later one."""
+    def send(self, sent: bytes) -> None:
+        """Send a request (``_framed``) now; its answer is read by the ``request`` for the
+        same, or skipped by a later one."""
         stdin = self.process.stdin
         assert stdin is not None
-        sent = json.dumps({**fields, "length": len(data)}).encode() + b"\n" + data
         # Written by a thread, so that a pandoc that stops reading cannot block the build:
         # the answer is awaited with the time limit, and a late pandoc is ended.
         writer = threading.Thread(target=_write, args=(stdin, sent), daemon=True)
@@ -230,10 +220,13 @@ class _Session:
     ) -> tuple[str, list[str]]:
         """The answer to this request: the one sent ahead (``send``) if it is the same."""
         deadline = time.monotonic() + TIMEOUT
-        _recent(self.greeted(deadline, where)["version"])
-        sent = json.dumps({**fields, "length": len(data)}).encode() + b"\n" + data
+        if self.hello is None:
+            self.hello = json.loads(self._line(deadline, where))
+            _recent(self.hello["version"])
+            _api_version[:] = [int(n) for n in self.hello["api"].split(".")]
+        sent = _framed(fields, data)
         if not any(request == sent for request, _ in self.sent):
-            self.send(fields, data)
+            self.send(sent)
         while True:  # the answers before this one's are of no interest
             request, writer = self.sent.pop(0)
             answer = json.loads(self._line(deadline, where))
@@ -296,6 +289,11 @@ class _Session:
         self.errors.close()
 
 
+def _framed(fields: dict[str, str], data: bytes) -> bytes:
+    """A request as the session reads it: its JSON line, then its input."""
+    return json.dumps({**fields, "length": len(data)}).encode() + b"\n" + data
+
+
 def _write(stream: IO[bytes], data: bytes) -> None:
     try:
         stream.write(data)
@@ -317,8 +315,9 @@ def start(warm: Path | None = None) -> None:
     fifth of a second of pandoc's work: asked for once a dossier is to be resolved)."""
     with _lock:
         _started(READ)
+        fresh = _own(CITE) is None
         cite = _started(CITE)
-        if warm and not cite.warmed:
+        if warm and fresh:
             cite.warm({"csl": str(warm)})
 
 
@@ -327,14 +326,19 @@ def ready_citations(style: Path, lang: str) -> None:
     now, while the dossier is read (its locale, and the language's collation: a twentieth
     of a second on first use); nothing waits for it."""
     with _lock:
-        session = _sessions.get(CITE)
-        if session is not None and session.pid == os.getpid():
+        if session := _own(CITE):
             session.warm({"csl": str(style), "lang": lang})
 
 
-def _started(role: str) -> _Session:
+def _own(role: str) -> _Session | None:
+    """This process's session for ``role``, if it has one (not a forked child's copy)."""
     session = _sessions.get(role)
-    if session is None or session.pid != os.getpid():  # none, or a forked child's copy
+    return session if session is not None and session.pid == os.getpid() else None
+
+
+def _started(role: str) -> _Session:
+    session = _own(role)
+    if session is None:
         session = _sessions[role] = _Session(role)
     return session
 
@@ -363,17 +367,14 @@ def convert(
 
 def convert_ahead(text: str, source: str, target: str, where: Location) -> None:
     """Send this conversion (no citeproc) to this process's reading session now, if it has
-    one and the conversion is not kept: pandoc converts while dossier goes on, and the
-    ``convert`` of the same text takes the answer."""
+    one: pandoc converts while dossier goes on, and the ``convert`` of the same text takes
+    the answer. (A build sends ahead only when it keeps no conversions: a kept one would be
+    converted for nothing, its answer skipped.)"""
     with contextlib.suppress(DossierError):  # ``convert`` reports it
         data = _encoded(text, where)
-        kept = converted.current()
-        if kept and kept.get(converted.digest([*_identity(), source, target], [], data)):
-            return
         with _lock:
-            session = _sessions.get(READ)
-            if session is not None and session.pid == os.getpid():
-                session.send({"from": source, "to": target}, data)
+            if session := _own(READ):
+                session.send(_framed({"from": source, "to": target}, data))
 
 
 def _in_session(
