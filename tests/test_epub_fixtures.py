@@ -225,6 +225,40 @@ def test_a_given_cover_image_is_the_cover(tmp_path: Path) -> None:
     _check(result.artifacts[0].path)
 
 
+def test_media_types_in_the_book_are_dossiers_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cover image's and the pages' media types are given, not guessed by ebooklib with
+    ``mimetypes`` (the system's table: a WebP cover was typed by whether it lists WebP)."""
+    import mimetypes
+
+    from PIL import Image
+
+    (tmp_path / "assets").mkdir()
+    with Image.open(FIXTURES / "uk-arabic" / "assets" / "routes.png") as image:
+        image.convert("RGB").save(tmp_path / "assets" / "routes.webp", "WEBP")
+    source = tmp_path / "c.md"
+    source.write_text("---\ntitle: Covered\ncover-image: assets/routes.webp\n---\n\n# A\n\nText.\n")
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("mimetypes asked")
+
+    for name in ("guess_type", "init"):
+        monkeypatch.setattr(mimetypes, name, refused)
+    result = build_one(source, BuildOptions(formats=("epub",), out=tmp_path / "out"))
+    assert not result.failed, result.diagnostics
+    opf = etree.fromstring(epub_files(result.artifacts[0].path)["EPUB/content.opf"])
+    types = {i.get("href"): i.get("media-type") for i in opf.xpath("//opf:item", namespaces=NS)}
+    assert types["assets/routes.webp"] == "image/webp"
+    assert opf.xpath("//opf:item[@properties='cover-image']/@href", namespaces=NS) == [
+        "assets/routes.webp"
+    ]
+    pages = [href for href in types if href.endswith(".xhtml")]
+    assert {"cover.xhtml", "front.xhtml", "nav.xhtml"} <= set(pages)
+    assert {types[href] for href in pages} == {"application/xhtml+xml"}
+    _check(result.artifacts[0].path)
+
+
 def _a11y(path: Path) -> tuple[etree._Element, dict[str, list[str]]]:
     opf = etree.fromstring(epub_files(path)["EPUB/content.opf"])
     values: dict[str, list[str]] = {}

@@ -31,6 +31,8 @@ from .links import name_links
 from .pages import CONTENT, PageMap, add_print_pages
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XHTML = media.TYPES[".xhtml"]
+"""The pages' media type, given: ebooklib would guess it (``mimetypes``) for each page."""
 EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 """Timestamp for a dossier with neither ``date`` nor ``SOURCE_DATE_EPOCH`` (zip's minimum)."""
 
@@ -107,9 +109,18 @@ def _cover(book: epub.EpubBook, rendered: Rendered, theme: Theme) -> tuple[epub.
     else:
         name = "cover.png"
         content = drawn_cover(d, theme)
-    book.set_cover(name, content, create_page=False)
+    # What ``set_cover`` does, with the media type from dossier's table: ebooklib would
+    # guess it with ``mimetypes``, which reads the system's own table (see text.media).
+    image = epub.EpubCover(file_name=name)
+    image.media_type, image.content = media.media_type(name), content
+    book.add_item(image)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": image.get_id()})
     page = epub.EpubHtml(
-        title=terms(d.lang)["cover"], file_name="cover.xhtml", lang=d.lang, uid="cover-page"
+        title=terms(d.lang)["cover"],
+        file_name="cover.xhtml",
+        media_type=XHTML,
+        lang=d.lang,
+        uid="cover-page",
     )
     page.content = (
         '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">'
@@ -168,6 +179,7 @@ def _book(rendered: Rendered, theme: Theme) -> epub.EpubBook:
         item = epub.EpubHtml(
             title=doc.title or d.title,
             file_name=doc.file_name,
+            media_type=XHTML,
             lang=d.lang,
             uid=f"doc-{index:03d}",
             direction=d.dir,
