@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import Location
 from ..model import Source, ast
 from ..runtime import pandoc
+from .skeleton import restore, skeleton
 
 _MARKER = "dossier:segment:{}"
 _MARKER_RE = re.compile(r"^dossier:segment:(\d+)$")
@@ -45,10 +46,12 @@ def format_citations(
     where: Location,
 ) -> Formatted:
     """Run citeproc over the segments (in reading order) with these sources and style."""
-    blocks: list[ast.Json] = []
+    whole: list[ast.Block] = []
     for index, segment in enumerate(segments):
-        blocks += ast.blocks_json(segment)
-        blocks.append(ast.block_json(ast.Div(ast.Attr(_MARKER.format(index)), ())))
+        whole += segment
+        whole.append(ast.Div(ast.Attr(_MARKER.format(index)), ()))
+    given = skeleton(tuple(whole))
+    blocks = ast.blocks_json(given.blocks if given else tuple(whole))
     meta: dict[str, ast.Json] = {
         "lang": {"t": "MetaString", "c": lang},
         "link-citations": {"t": "MetaBool", "c": True},
@@ -65,6 +68,8 @@ def format_citations(
             text, "json", "json", where, pandoc.Citeproc(style, references)
         )
     result = ast.blocks(json.loads(out)["blocks"])
+    if given:
+        result = restore(tuple(whole), result, given.runs)
     formatted, trailing = _split(result, len(segments))
     entries_found = _entries(trailing) or _entries(tuple(b for s in formatted for b in s))
     return Formatted(tuple(formatted), entries_found, tuple(warnings))

