@@ -116,3 +116,30 @@ def test_runs_are_put_back_in_place() -> None:
         ast.Para(tuple(formatted if i is cite else i for i in para.content)),
         ast.Para(words),
     )
+
+
+def test_a_skeleton_that_does_not_come_back_in_shape_is_formatted_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A citeproc that changed more than the text next to citations (a block gone, a run not
+    returned): the dossier is formatted whole, as without the skeleton, nothing lost."""
+    calls: list[int] = []
+    real = skeleton.restore
+
+    def lost(
+        original: tuple[ast.Block, ...],
+        formatted: tuple[ast.Block, ...],
+        runs: list[tuple[ast.Inline, ...]],
+    ) -> tuple[ast.Block, ...]:
+        calls.append(len(runs))
+        return real(original, formatted[:-2], runs)  # as if citeproc dropped blocks
+
+    monkeypatch.setattr(citeproc, "restore", lost)
+    thin = prepare(SAMPLE)
+    assert calls and calls[0] > 0
+    _whole(monkeypatch)
+    assert thin == prepare(SAMPLE)
+    with pytest.raises(skeleton.Mismatch):
+        real((ast.Para((ast.Str("a"),)),), (), [])
+    with pytest.raises(skeleton.Mismatch):  # a run that did not come back
+        real((ast.Para((ast.Str("a"),)),), (ast.Para((ast.Str("a"),)),), [(ast.Str("b"),)])

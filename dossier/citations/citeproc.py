@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import Location
 from ..model import Source, ast
 from ..runtime import pandoc
-from .skeleton import restore, skeleton
+from .skeleton import Mismatch, restore, skeleton
 
 _MARKER = "dossier:segment:{}"
 _MARKER_RE = re.compile(r"^dossier:segment:(\d+)$")
@@ -46,30 +46,40 @@ def format_citations(
     where: Location,
 ) -> Formatted:
     """Run citeproc over the segments (in reading order) with these sources and style."""
-    whole: list[ast.Block] = []
+    blocks: list[ast.Block] = []
     for index, segment in enumerate(segments):
-        whole += segment
-        whole.append(ast.Div(ast.Attr(_MARKER.format(index)), ()))
-    given = skeleton(tuple(whole))
-    blocks = ast.blocks_json(given.blocks if given else tuple(whole))
+        blocks += (*segment, ast.Div(ast.Attr(_MARKER.format(index)), ()))
+    whole = tuple(blocks)
     meta: dict[str, ast.Json] = {
         "lang": {"t": "MetaString", "c": lang},
         "link-citations": {"t": "MetaBool", "c": True},
     }
     if nocite:
         meta["nocite"] = _nocite(nocite)
-    document = {"pandoc-api-version": pandoc.api_version(), "meta": meta, "blocks": blocks}
     with tempfile.TemporaryDirectory(prefix="dossier-") as folder:
         references = Path(folder) / "references.json"
         entries = [{**s.data, "id": s.id} for s in sources]
         references.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-        text = json.dumps(document, ensure_ascii=False)
-        out, warnings = pandoc.convert(
-            text, "json", "json", where, pandoc.Citeproc(style, references)
-        )
-    result = ast.blocks(json.loads(out)["blocks"])
-    if given:
-        result = restore(tuple(whole), result, given.runs)
+        files = pandoc.Citeproc(style, references)
+
+        def run(given: tuple[ast.Block, ...]) -> tuple[tuple[ast.Block, ...], list[str]]:
+            json_blocks = ast.blocks_json(given)
+            document = {
+                "pandoc-api-version": pandoc.api_version(),
+                "meta": meta,
+                "blocks": json_blocks,
+            }
+            text = json.dumps(document, ensure_ascii=False)
+            out, warnings = pandoc.convert(text, "json", "json", where, files)
+            return ast.blocks(json.loads(out)["blocks"]), warnings
+
+        thin = skeleton(whole)
+        result, warnings = run(thin.blocks if thin else whole)
+        if thin:
+            try:
+                result = restore(whole, result, thin.runs)
+            except Mismatch:
+                result, warnings = run(whole)  # as citeproc formats it without the skeleton
     formatted, trailing = _split(result, len(segments))
     entries_found = _entries(trailing) or _entries(tuple(b for s in formatted for b in s))
     return Formatted(tuple(formatted), entries_found, tuple(warnings))

@@ -15,7 +15,9 @@ puts the dossier's own blocks and runs back into what citeproc returned. A citat
 ``BEFORE`` inlines before it and, after it, every space and punctuation-only inline, then
 ``AFTER`` more: a margin over what citeproc's rules look at. Anything that holds a citation
 is kept whole. A document with one of the spans or divs citeproc treats specially wherever
-they are (``csl-note``, ``csl-quoted``, ``refs``) is given whole (``skeleton`` returns None).
+they are (``csl-note``, ``csl-quoted``, ``refs``) is given whole (``skeleton`` returns None),
+and so is one whose skeleton does not come back in its shape (``Mismatch``: a citeproc that
+changes more than dossier knows of).
 """
 
 from __future__ import annotations
@@ -56,33 +58,62 @@ def skeleton(blocks: tuple[ast.Block, ...]) -> Skeleton | None:
     return found
 
 
+class Mismatch(ValueError):
+    """What citeproc returned is not the skeleton's shape: a pandoc whose citeproc changes
+    more than the text next to citations (the caller formats the whole dossier instead)."""
+
+
 def restore(
     original: tuple[ast.Block, ...],
     formatted: tuple[ast.Block, ...],
     runs: list[tuple[ast.Inline, ...]],
 ) -> tuple[ast.Block, ...]:
     """The blocks citeproc returned for a skeleton of ``original``, with the original blocks
-    and runs put back (citeproc's blocks after them, its bibliography, kept)."""
+    and runs put back (citeproc's blocks after them, its bibliography, kept); ``Mismatch``
+    unless every block is where it was and every run is put back once."""
+    used: set[int] = set()
+    out = _restore(original, formatted, runs, used)
+    if len(used) != len(runs):
+        raise Mismatch("a run of the skeleton did not come back")
+    return (*out, *formatted[len(original) :])
+
+
+def _restore(
+    original: tuple[ast.Block, ...],
+    formatted: tuple[ast.Block, ...],
+    runs: list[tuple[ast.Inline, ...]],
+    used: set[int],
+) -> list[ast.Block]:
+    if len(formatted) < len(original):
+        raise Mismatch("blocks of the skeleton did not come back")
     out: list[ast.Block] = []
     for before, after in zip(original, formatted, strict=False):
         if after == _EMPTY:
             out.append(before)
-        elif isinstance(after, ast.Div | ast.BlockQuote) and type(before) is type(after):
-            out.append(replace(after, blocks=restore(before.blocks, after.blocks, runs)))
+        elif type(before) is not type(after):
+            raise Mismatch(f"a {type(before).__name__} came back as a {type(after).__name__}")
+        elif isinstance(after, ast.Div | ast.BlockQuote):
+            assert isinstance(before, ast.Div | ast.BlockQuote)  # the same type, as checked
+            inner = _restore(before.blocks, after.blocks, runs, used)
+            out.append(replace(after, blocks=(*inner, *after.blocks[len(before.blocks) :])))
         elif isinstance(after, ast.Para | ast.Plain):
-            out.append(type(after)(_put_back(after.content, runs)))
+            out.append(type(after)(_put_back(after.content, runs, used)))
         else:
             out.append(after)
-    return (*out, *formatted[len(original) :])
+    return out
 
 
 def _put_back(
-    items: tuple[ast.Inline, ...], runs: list[tuple[ast.Inline, ...]]
+    items: tuple[ast.Inline, ...], runs: list[tuple[ast.Inline, ...]], used: set[int]
 ) -> tuple[ast.Inline, ...]:
     out: list[ast.Inline] = []
     for item in items:
         if type(item) is ast.Span and item.attr.id.startswith(RUN) and not item.content:
-            out.extend(runs[int(item.attr.id.removeprefix(RUN))])
+            index = int(item.attr.id.removeprefix(RUN))
+            if index in used or index >= len(runs):
+                raise Mismatch("a run of the skeleton came back twice")
+            used.add(index)
+            out.extend(runs[index])
         else:
             out.append(item)
     return tuple(out)
