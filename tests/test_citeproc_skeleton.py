@@ -143,3 +143,42 @@ def test_a_skeleton_that_does_not_come_back_in_shape_is_formatted_whole(
         real((ast.Para((ast.Str("a"),)),), (), [])
     with pytest.raises(skeleton.Mismatch):  # a run that did not come back
         real((ast.Para((ast.Str("a"),)),), (ast.Para((ast.Str("a"),)),), [(ast.Str("b"),)])
+
+
+def _random_text(seed: int, paragraphs: int) -> str:
+    """Paragraphs of words, punctuation, quotations, dashes, emphasis and notes, with citations
+    of every kind between them (a fixed seed: the same text every run)."""
+    import random
+
+    keys = ("kovalenko2021", "smith2018a", "smith2018b", "delacruz2020", "zhang2020")
+    pieces = [
+        *["grain", "Ports", "the", "costs", "Insurers", "and", "rose", "fell"] * 3,
+        ",", ".", ";", ":", "?", "!", "—", "–", "…", "(", ")", '"a quoted phrase"',
+        '"ends with a comma,"', "*emphasis*", "^2^", "^[A plain inline note.]",
+        "[@{k}]", "[@{k}, 12]", "[@{k}; @{j}]", "@{k}", "@{k} [p. 4]", "[-@{k}]",
+        "[see @{k}, chap. 2]", "*as [@{k}] says*", "^[A note citing [@{k}].]",
+        "^[@{k} argues it. Then more.]", '"quoted [@{k}]."',
+    ]  # fmt: skip
+    rng = random.Random(seed)
+    out = []
+    for _ in range(paragraphs):
+        words = []
+        for _ in range(rng.randint(5, 40)):
+            piece = rng.choice(pieces).format(k=rng.choice(keys), j=rng.choice(keys))
+            words.append(piece if rng.random() < 0.8 or not words else words.pop() + piece)
+        out.append(" ".join(words))
+    return "\n\n".join(out)
+
+
+@pytest.mark.parametrize("style", ["chicago-notes-bibliography", "apa"])
+def test_random_text_formats_as_the_whole_dossier(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, style: str
+) -> None:
+    source = _copy(tmp_path, style, "en-US")
+    front = "---\nlang: en-US\nbibliography: references.json\ncsl: style.csl\n---\n\n"
+    source.write_text(front + "# Random\n\n" + _random_text(20261203, 60) + "\n", "utf-8")
+    thin = prepare(source)
+    _whole(monkeypatch)
+    whole = prepare(source)
+    assert thin == whole
+    assert sum(len(n.html) for n in whole.notes) > 1000  # citations were formatted
