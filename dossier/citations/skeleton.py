@@ -111,7 +111,7 @@ def _put_back(
         if type(item) is ast.Span and item.attr.id.startswith(RUN) and not item.content:
             index = int(item.attr.id.removeprefix(RUN))
             if index in used or index >= len(runs):
-                raise Mismatch("a run of the skeleton came back twice")
+                raise Mismatch("a run of the skeleton came back twice, or one it never had")
             used.add(index)
             out.extend(runs[index])
         else:
@@ -123,8 +123,7 @@ def _block(block: ast.Block, runs: list[tuple[ast.Inline, ...]]) -> ast.Block:
     """The block as citeproc is given it (``_Whole`` if it holds a special span or div)."""
     match block:
         case ast.Div(attr, blocks):
-            if attr.id == "refs" or attr.id.endswith("__refs") or _SPECIAL & set(attr.classes):
-                raise _Whole
+            _ordinary(attr)
             return replace(block, blocks=tuple(_block(b, runs) for b in blocks))
         case ast.BlockQuote(blocks):
             return replace(block, blocks=tuple(_block(b, runs) for b in blocks))
@@ -167,6 +166,12 @@ def _thin(
     return tuple(out)
 
 
+def _ordinary(attr: ast.Attr) -> None:
+    """``_Whole`` for a div citeproc fills (``refs``) or a span class it changes anywhere."""
+    if attr.id == "refs" or attr.id.endswith("__refs") or _SPECIAL & set(attr.classes):
+        raise _Whole
+
+
 def _light(item: ast.Inline) -> bool:
     """A space, or an inline whose text is punctuation only (or nothing): what citeproc looks
     past after a citation."""
@@ -184,8 +189,9 @@ def _cites(item: ast.Inline) -> bool:
             _cites_in(content)
             return True
         case ast.Span(attr, content):
-            if _SPECIAL & set(attr.classes) or attr.id.startswith(RUN):
-                raise _Whole
+            if attr.id.startswith(RUN):
+                raise _Whole  # a span of the dossier's own would be taken for a run
+            _ordinary(attr)
             return _cites_in(content)
         case ast.Note(blocks):
             return _cites_in_blocks(blocks)
@@ -220,8 +226,7 @@ def _cites_in_block(block: ast.Block) -> bool:
         case ast.BlockQuote(blocks):
             return _cites_in_blocks(blocks)
         case ast.Div(attr, blocks):
-            if attr.id == "refs" or attr.id.endswith("__refs") or _SPECIAL & set(attr.classes):
-                raise _Whole
+            _ordinary(attr)
             return _cites_in_blocks(blocks)
         case ast.OrderedList(items) | ast.BulletList(items):
             return any([_cites_in_blocks(item) for item in items])
