@@ -23,7 +23,7 @@ changes more than dossier knows of).
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from ..model import ast
 
@@ -40,22 +40,22 @@ class _Whole(Exception):
     """The document holds something citeproc treats wherever it is: give it whole."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Skeleton:
     """The blocks citeproc is given, and the runs of inlines they stand for."""
 
     blocks: tuple[ast.Block, ...]
-    runs: list[tuple[ast.Inline, ...]] = field(default_factory=list)
+    runs: list[tuple[ast.Inline, ...]]
 
 
 def skeleton(blocks: tuple[ast.Block, ...]) -> Skeleton | None:
     """The skeleton of ``blocks`` for citeproc, or None when they must be given whole."""
-    found = Skeleton(())
+    runs: list[tuple[ast.Inline, ...]] = []
     try:
-        found.blocks = tuple(_block(b, found.runs) for b in blocks)
+        thin = tuple(_block(b, runs) for b in blocks)
     except _Whole:
         return None
-    return found
+    return Skeleton(thin, runs)
 
 
 class Mismatch(ValueError):
