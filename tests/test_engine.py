@@ -6,9 +6,11 @@ gate says so and the build warns."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
 import io
 import os
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,12 +21,13 @@ import weasyprint.layout as layout_module
 from typer.testing import CliRunner
 from weasyprint import HTML
 from weasyprint.css import targets
+from weasyprint.formatting_structure.boxes import FootnoteAreaBox
 from weasyprint.layout import block
 
 import dossier
 from benchmarks.generate import write_dossier
 from dossier.cli import app
-from dossier.engine import gate, notes
+from dossier.engine import areas, gate, notes
 from dossier.engine.pages import misplaced_notes, note_pages
 from dossier.engine.parts import PageContext, Paginated, Part, laying_out
 from dossier.writers.pdf import parts as pdf_parts
@@ -40,6 +43,7 @@ def _wrapped() -> dict[str, object]:
     collector = targets.TargetCollector
     return {
         "_linebox_layout": block._linebox_layout,
+        "block_level_layout": block.block_level_layout,
         "TargetCollector.__init__": collector.__dict__["__init__"],
         "lookup_target": collector.__dict__["lookup_target"],
         "cache_target_page_counters": collector.__dict__["cache_target_page_counters"],
@@ -58,7 +62,7 @@ ORIGINALS = _wrapped()
 @made_for_this_version
 def test_every_fix_applies_to_a_version_it_was_made_for() -> None:
     support = gate.support()
-    assert support.notes and support.parts, support
+    assert support.notes and support.parts and support.areas, support
     assert support.warning() is None
 
 
@@ -76,9 +80,9 @@ def test_a_version_not_made_for_is_left_alone(
     gate.support.cache_clear()
     try:
         support = gate.support()
-        assert not support.notes and not support.parts
-        with notes.keep_notes_with_calls() as moved:
-            assert moved is None
+        assert not support.notes and not support.parts and not support.areas
+        with notes.keep_notes_with_calls() as moved, areas.laying_out_notes_once() as applies:
+            assert moved is None and not applies
             assert _wrapped() == ORIGINALS
         source = write_dossier(
             tmp_path / "src", chapters=3, paragraphs=4, cite_rate=0.35, tables=1, seed=3
@@ -99,12 +103,13 @@ def test_a_version_not_made_for_is_left_alone(
 
 def test_another_version_is_named_in_one_warning() -> None:
     assert not gate.made_for("71.0")
-    message = gate.Support("71.0", notes=False, parts=False).warning()
+    message = gate.Support("71.0", notes=False, parts=False, areas=False).warning()
     assert message == (
         "WeasyPrint 71.0 is not one dossier's layout fixes were made for: "
-        "notes are placed by laying out again, parts in one pass"
+        "notes are placed by laying out again, parts in one pass, "
+        "footnote areas laid out again for each note"
     )
-    only_notes = gate.Support("71.0", notes=False, parts=True).warning()
+    only_notes = gate.Support("71.0", notes=False, parts=True, areas=True).warning()
     assert only_notes is not None and only_notes.endswith("notes are placed by laying out again")
 
 
@@ -113,18 +118,19 @@ def test_the_build_warns_when_the_fixes_do_not_apply(
 ) -> None:
     """Gate closed: no fix is entered, notes are placed by laying out again, and the build
     says so once."""
-    monkeypatch.setattr(gate, "support", lambda: gate.Support("71.0", False, False))
+    monkeypatch.setattr(gate, "support", lambda: gate.Support("71.0", False, False, False))
     sample = Path(__file__).parent.parent / "sources" / "ukraine-talks"
     artifacts = dossier.build(sample, tmp_path, formats=("pdf",))
     messages = [d.message for a in artifacts for d in a.diagnostics]
     assert messages[0] == (
         "PDF: WeasyPrint 71.0 is not one dossier's layout fixes were made for: "
-        "notes are placed by laying out again, parts in one pass"
+        "notes are placed by laying out again, parts in one pass, "
+        "footnote areas laid out again for each note"
     )
     # Laying out again does not place every note of the sample: the fix is what does.
     assert all(m.startswith("PDF: note ") for m in messages[1:]), messages
-    with notes.keep_notes_with_calls() as moved:
-        assert moved is None
+    with notes.keep_notes_with_calls() as moved, areas.laying_out_notes_once() as applies:
+        assert moved is None and not applies
         assert _wrapped() == ORIGINALS
     with pytest.raises(RuntimeError), laying_out(_part(PageContext(0, 0, {}, {}))):
         pass
@@ -136,7 +142,7 @@ def test_dossier_version_says_whether_the_fixes_apply() -> None:
     assert result.exit_code == 0, result.output
     assert gate.support().summary() in result.output
     if SUPPORTED:
-        assert "layout fixes: notes apply, parts apply" in result.output
+        assert "layout fixes: notes apply, parts apply, footnote areas apply" in result.output
 
 
 # -- Notes kept on their call's page ----------------------------------------------------------
@@ -284,6 +290,122 @@ def test_leaving_the_parts_hooks_puts_weasyprint_back() -> None:
     assert _wrapped() == ORIGINALS
 
 
+# -- Each note of a footnote area laid out once -----------------------------------------------
+
+AREA_CSS = """@page { size: 110mm 90mm; margin: 10mm 10mm 12mm;
+  @footnote { border-top: 0.5pt solid; padding-top: 2pt; margin-top: 4pt } }
+body { font: 10pt/12pt serif; margin: 0 }
+p { margin: 0 0 6pt }
+.fn { float: footnote; font-size: 8pt; line-height: 10pt; margin: 1pt 0 2pt }
+.fn em { font-style: italic }
+"""
+
+
+PIXEL = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4"
+    "2mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+"""A one-pixel PNG."""
+
+
+def _dense_document(unusual: str = "") -> tuple[str, int]:
+    """Paragraphs with one to three notes each, of varied lengths (several notes on every
+    page, some pages full of them), and ``unusual`` inside every fifth note; and the number
+    of notes."""
+    chooser = random.Random(7)
+    paragraphs, count = [], 0
+    for n in range(1, 31):
+        calls = []
+        for _ in range(chooser.randint(1, 3)):
+            count += 1
+            words = " ".join(
+                chooser.choice(("source", "report", "talks", "p."))
+                for _ in range(chooser.randint(3, 40))
+            )
+            inside = unusual if count % 5 == 0 else ""
+            calls.append(
+                f'<span class="fn" id="fn-{count}">{inside}Note {count}, <em>{words}</em>'
+                f' <a href="https://example.org/{count}">link</a></span>'
+                f'<a id="fnref-{count}"></a>'
+            )
+        text = " ".join("word" for _ in range(chooser.randint(20, 90)))
+        paragraphs.append(f"<p>Paragraph {n} {' '.join(calls)} {text}</p>")
+    body = "".join(paragraphs)
+    return f"<html><head><style>{AREA_CSS}</style></head><body>{body}</body></html>", count
+
+
+def _note_layouts(html: str, once: bool) -> tuple[bytes, int, int]:
+    """The PDF, its pages and how many times a note of a footnote area was laid out."""
+    laid: list[int] = []
+    assert gate.support().areas  # read before WeasyPrint is changed below
+    original = block.block_level_layout
+
+    def counting(context: Any, box: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(args[2], FootnoteAreaBox):
+            laid.append(1)
+        return original(context, box, *args, **kwargs)
+
+    block.block_level_layout = counting
+    try:
+        with areas.laying_out_notes_once() if once else contextlib.nullcontext():
+            document = HTML(string=html).render()
+    finally:
+        block.block_level_layout = original
+    return document.write_pdf(), len(document.pages), len(laid)
+
+
+@made_for_this_version
+def test_each_note_of_an_area_is_laid_out_once_and_the_pdf_is_the_same() -> None:
+    """Plain WeasyPrint lays out a page's notes again for each note added after them; with
+    the fix each note is laid out about once, and the PDF is the same, byte for byte."""
+    html, count = _dense_document()
+    plain, pages, plain_layouts = _note_layouts(html, once=False)
+    fixed, fixed_pages, fixed_layouts = _note_layouts(html, once=True)
+    assert fixed == plain and fixed_pages == pages >= 6
+    # Once per page a note is tried on: some notes are moved on to the next page.
+    assert count <= fixed_layouts <= 1.6 * count
+    assert plain_layouts >= 2 * fixed_layouts
+
+
+@pytest.mark.parametrize(
+    "unusual",
+    [
+        '<span style="float: left; width: 8pt">F</span>',
+        '<span style="position: absolute; top: 0; left: 0">*</span>',
+        '<span style="string-set: last-note content()">named</span>',
+        '<span style="display: inline-table"><span style="display: table-cell">a</span></span>',
+        '<span style="position: relative; top: 1pt">raised</span>',
+        f'<img src="data:image/png;base64,{PIXEL}" style="width: 6pt" alt="">',
+        '<span style="display: list-item; margin-left: 12pt">an item</span>',
+    ],
+    ids=["float", "absolute", "string-set", "table", "relative", "image", "list item"],
+)
+@made_for_this_version
+def test_notes_that_leave_something_behind_are_laid_out_each_time(unusual: str) -> None:
+    """A note holding a float, a positioned box, a named string, a table or a list item
+    (whose marker is placed out of the flow) is laid out as plain WeasyPrint lays it out,
+    every time; one holding a relatively positioned box or an image is remembered. The PDF
+    is the same either way."""
+    html, count = _dense_document(unusual)
+    plain, pages, plain_layouts = _note_layouts(html, once=False)
+    fixed, fixed_pages, fixed_layouts = _note_layouts(html, once=True)
+    assert fixed == plain and fixed_pages == pages
+    if "relative" in unusual or "<img" in unusual:
+        assert fixed_layouts <= 1.6 * count
+    else:  # the notes without it are remembered
+        assert 1.6 * count < fixed_layouts < plain_layouts
+
+
+@made_for_this_version
+def test_leaving_the_areas_fix_puts_weasyprint_back() -> None:
+    with areas.laying_out_notes_once() as applies:
+        assert applies and block.block_level_layout is not ORIGINALS["block_level_layout"]
+    assert _wrapped() == ORIGINALS
+    with pytest.raises(KeyError), areas.laying_out_notes_once():
+        raise KeyError("a layout that fails")
+    assert _wrapped() == ORIGINALS
+
+
 # -- Never in the build's own process ---------------------------------------------------------
 
 
@@ -292,11 +414,19 @@ def entered(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, int]]]:
     """Where each fix was entered, as seen from this process: a layout child's entries stay
     in the child's copy of the list."""
     found: list[tuple[str, int]] = []
-    keep, enter = notes.keep_notes_with_calls, laying_out.__enter__
+    keep, enter, once = (
+        notes.keep_notes_with_calls,
+        laying_out.__enter__,
+        areas.laying_out_notes_once,
+    )
 
     def spy_keep() -> Any:
         found.append(("notes", os.getpid()))
         return keep()
+
+    def spy_once() -> Any:
+        found.append(("areas", os.getpid()))
+        return once()
 
     def spy_enter(self: laying_out) -> Part:
         found.append(("parts", os.getpid()))
@@ -304,6 +434,8 @@ def entered(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, int]]]:
 
     monkeypatch.setattr(notes, "keep_notes_with_calls", spy_keep)
     monkeypatch.setattr("dossier.writers.pdf.one_pass.keep_notes_with_calls", spy_keep)
+    monkeypatch.setattr(areas, "laying_out_notes_once", spy_once)
+    monkeypatch.setattr("dossier.writers.pdf.one_pass.laying_out_notes_once", spy_once)
     monkeypatch.setattr(laying_out, "__enter__", spy_enter)
     yield found
 

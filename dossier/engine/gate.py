@@ -1,10 +1,11 @@
 """Which of dossier's layout fixes apply to the WeasyPrint installed.
 
-The fixes (``engine.notes``, ``engine.parts``) change private WeasyPrint functions; they were
-made for the versions in ``MADE_FOR`` and check, besides, that the code they change is the
-code they were made from. When one does not apply, the build still works, more slowly: notes
-are placed by laying out again, long documents are laid out in one pass; ``warning`` says so
-once per build, and ``dossier version`` shows it.
+The fixes (``engine.notes``, ``engine.parts``, ``engine.areas``) change private WeasyPrint
+functions; they were made for the versions in ``MADE_FOR`` and check, besides, that the code
+they change is the code they were made from. When one does not apply, the build still works,
+more slowly: notes are placed by laying out again, long documents are laid out in one pass,
+footnote areas are laid out again for each note; ``warning`` says so once per build, and
+``dossier version`` shows it.
 """
 
 from __future__ import annotations
@@ -27,16 +28,20 @@ class Support:
     """``engine.notes``: each note kept on its call's page inside WeasyPrint's line layout."""
     parts: bool
     """``engine.parts``: one document laid out in parts, in parallel."""
+    areas: bool
+    """``engine.areas``: each note of a footnote area laid out once per page."""
 
     def warning(self) -> str | None:
         """One sentence for the build when a fix does not apply; None when both do."""
-        if self.notes and self.parts:
+        if self.notes and self.parts and self.areas:
             return None
         fallbacks = []
         if not self.notes:
             fallbacks.append("notes are placed by laying out again")
         if not self.parts:
             fallbacks.append("parts in one pass")
+        if not self.areas:
+            fallbacks.append("footnote areas laid out again for each note")
         return (
             f"WeasyPrint {self.version} is not one dossier's layout fixes were made for: "
             + ", ".join(fallbacks)
@@ -45,7 +50,10 @@ class Support:
     def summary(self) -> str:
         """For ``dossier version``."""
         said = {True: "apply", False: "do not apply (slower fallback)"}
-        return f"layout fixes: notes {said[self.notes]}, parts {said[self.parts]}"
+        return (
+            f"layout fixes: notes {said[self.notes]}, parts {said[self.parts]}, "
+            f"footnote areas {said[self.areas]}"
+        )
 
 
 def version() -> str:
@@ -119,9 +127,37 @@ def parts_apply() -> bool:
     )
 
 
+AREAS_MADE_FROM = {
+    "block_level_layout": "c1301dde9284e24519ee0432b508d6cd79768018d2564d4066f0fdf103982dd6",
+    "_in_flow_layout": "c2537262836dd9812b584633bee887846dba6de921b3b31bff299c5ba29e6dca",
+    "_update_footnote_area": "2e317e4b066fb80cb369a41cd6f054a127722f9961c18ef4d6e1eef93673c4c1",
+}
+"""SHA-256 of the sources ``engine.areas`` relies on, in the versions it was made for (70.0):
+the function it wraps (its arguments, and the margins list it appends to), the one that
+calls it for each note of an area, and the one that lays out a page's area for each note."""
+
+
+def areas_apply() -> bool:
+    """Whether WeasyPrint lays out footnote areas as ``engine.areas`` expects."""
+    try:
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.layout import LayoutContext, block
+
+        functions = {
+            "block_level_layout": block.block_level_layout,
+            "_in_flow_layout": block._in_flow_layout,
+            "_update_footnote_area": LayoutContext._update_footnote_area,
+        }
+    except (ImportError, AttributeError):
+        return False
+    return hasattr(boxes, "FootnoteAreaBox") and all(
+        source_hash(function) == AREAS_MADE_FROM[name] for name, function in functions.items()
+    )
+
+
 @functools.cache
 def support() -> Support:
     """What applies here (read once per process; nothing is changed)."""
     found = version()
     ours = made_for(found)
-    return Support(found, ours and notes_apply(), ours and parts_apply())
+    return Support(found, ours and notes_apply(), ours and parts_apply(), ours and areas_apply())

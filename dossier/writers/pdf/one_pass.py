@@ -6,6 +6,9 @@ the notes above it; each paragraph it moved is given a page break in the print H
 WeasyPrint alone reproduces the PDF. Where a note still lands away from its call (or the
 change does not apply to this WeasyPrint), the paragraph that pushed it gets a page break
 and the document is laid out again.
+
+The layout process also lays out each note of a page's footnote area once rather than once
+per note added after it (``engine.areas``): the same pages, in a fraction of the time.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Callable, Iterable
 from weasyprint import HTML
 from weasyprint.document import Document
 
+from ...engine.areas import laying_out_notes_once
 from ...engine.notes import keep_notes_with_calls
 from ...engine.pages import block_ending_page, cut_notes, misplaced_notes, note_pages
 
@@ -51,7 +55,7 @@ def lay_out_keeping_notes(
     and the blocks given a page break (``with_breaks`` of them is what ``--format html``
     writes). Runs in a layout process: WeasyPrint is changed for the time of the call."""
     notes = list(notes)
-    with keep_notes_with_calls() as moved:
+    with keep_notes_with_calls() as moved, laying_out_notes_once():
 
         def render(html: str) -> tuple[Document, set[str]]:
             if moved is not None:
