@@ -308,10 +308,13 @@ PIXEL = (
 """A one-pixel PNG."""
 
 
+EMPTY = "(empty)"
+
+
 def _dense_document(unusual: str = "") -> tuple[str, int]:
     """Paragraphs with one to three notes each, of varied lengths (several notes on every
-    page, some pages full of them), and ``unusual`` inside every fifth note; and the number
-    of notes."""
+    page, some pages full of them), and ``unusual`` inside every fifth note (``EMPTY``: that
+    note empty); and the number of notes."""
     chooser = random.Random(7)
     paragraphs, count = [], 0
     for n in range(1, 31):
@@ -322,11 +325,11 @@ def _dense_document(unusual: str = "") -> tuple[str, int]:
                 chooser.choice(("source", "report", "talks", "p."))
                 for _ in range(chooser.randint(3, 40))
             )
-            inside = unusual if count % 5 == 0 else ""
+            text = f'Note {count}, <em>{words}</em> <a href="https://example.org/{count}">link</a>'
+            if count % 5 == 0:
+                text = "" if unusual == EMPTY else unusual + text
             calls.append(
-                f'<span class="fn" id="fn-{count}">{inside}Note {count}, <em>{words}</em>'
-                f' <a href="https://example.org/{count}">link</a></span>'
-                f'<a id="fnref-{count}"></a>'
+                f'<span class="fn" id="fn-{count}">{text}</span><a id="fnref-{count}"></a>'
             )
         text = " ".join("word" for _ in range(chooser.randint(20, 90)))
         paragraphs.append(f"<p>Paragraph {n} {' '.join(calls)} {text}</p>")
@@ -375,22 +378,24 @@ def test_each_note_of_an_area_is_laid_out_once_and_the_pdf_is_the_same() -> None
         '<span style="string-set: last-note content()">named</span>',
         '<span style="display: inline-table"><span style="display: table-cell">a</span></span>',
         '<span style="position: relative; top: 1pt">raised</span>',
+        EMPTY,
         f'<img src="data:image/png;base64,{PIXEL}" style="width: 6pt" alt="">',
         '<span style="display: list-item; margin-left: 12pt">an item</span>',
     ],
-    ids=["float", "absolute", "string-set", "table", "relative", "image", "list item"],
+    ids=["float", "absolute", "string-set", "table", "relative", "empty", "image", "list item"],
 )
 @made_for_this_version
 def test_notes_that_leave_something_behind_are_laid_out_each_time(unusual: str) -> None:
     """A note holding a float, a positioned box, a named string, a table or a list item
     (whose marker is placed out of the flow) is laid out as plain WeasyPrint lays it out,
-    every time; one holding a relatively positioned box or an image is remembered. The PDF
-    is the same either way."""
+    every time; one holding a relatively positioned box or an image is remembered, and so is
+    an empty one. The PDF is the same either
+    way."""
     html, count = _dense_document(unusual)
     plain, pages, plain_layouts = _note_layouts(html, once=False)
     fixed, fixed_pages, fixed_layouts = _note_layouts(html, once=True)
     assert fixed == plain and fixed_pages == pages
-    if "relative" in unusual or "<img" in unusual:
+    if "relative" in unusual or "<img" in unusual or unusual == EMPTY:
         assert fixed_layouts <= 1.6 * count
     else:  # the notes without it are remembered
         assert 1.6 * count < fixed_layouts < plain_layouts

@@ -43,7 +43,9 @@ class _Laid:
     next_page: dict[str, Any]
     margins_after: tuple[float, ...]
     """The adjoining margins given, as the layout left them (it appends to that list)."""
-    next_margins: tuple[float, ...]
+    next_margins: tuple[float, ...] | None
+    """The margins it returned, or None when it returned the list it was given (a note
+    its margins collapse through): the caller's later appends then reach both."""
     collapsing_through: bool
     max_lines: Any
     kept: tuple[Any, ...]
@@ -122,7 +124,7 @@ def _remembering(original: Callable[..., Any], area_type: Any, tables: type) -> 
             )  # fmt: skip
 
         if (
-            type(containing_block) is not area_type
+            not isinstance(containing_block, area_type)
             or skip_stack is not None
             or adjoining_margins is None
             or first_letter_style is not None
@@ -161,11 +163,12 @@ def _remembering(original: Callable[..., Any], area_type: Any, tables: type) -> 
         laid = page.laid.get(key)
         if laid is not None:
             adjoining_margins[:] = laid.margins_after
+            given = adjoining_margins if laid.next_margins is None else list(laid.next_margins)
             return (
                 laid.box.deepcopy(),
                 None,
                 dict(laid.next_page),
-                list(laid.next_margins),
+                given,
                 laid.collapsing_through,
                 laid.max_lines,
             )
@@ -181,7 +184,7 @@ def _remembering(original: Callable[..., Any], area_type: Any, tables: type) -> 
                 new_box.deepcopy(),
                 dict(next_page),
                 tuple(adjoining_margins),
-                tuple(next_margins),
+                None if next_margins is adjoining_margins else tuple(next_margins),
                 through,
                 lines,
                 (*kept, *(s for s in context.excluded_shapes)),
