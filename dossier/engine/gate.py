@@ -32,7 +32,7 @@ class Support:
     """``engine.areas``: each note of a footnote area laid out once per page."""
 
     def warning(self) -> str | None:
-        """One sentence for the build when a fix does not apply; None when both do."""
+        """One sentence for the build when a fix does not apply; None when all do."""
         if self.notes and self.parts and self.areas:
             return None
         fallbacks = []

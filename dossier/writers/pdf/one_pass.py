@@ -8,7 +8,7 @@ change does not apply to this WeasyPrint), the paragraph that pushed it gets a p
 and the document is laid out again.
 
 The layout process also lays out each note of a page's footnote area once rather than once
-per note added after it (``engine.areas``): the same pages, in a fraction of the time.
+per note added after it (``engine.areas``): the same pages, in less time.
 """
 
 from __future__ import annotations
