@@ -17,8 +17,9 @@ again as soon as one of them differs. Nothing else changes: the page, its notes 
 bytes of the PDF are those of WeasyPrint alone.
 
 Only notes whose layout leaves nothing behind but the box it returns are remembered: no
-positioned, floated or running box, no table, no note call, no named string or bookmark
-inside, not broken across pages. Only used when this WeasyPrint is one it was made for (``gate``).
+positioned, floated or running box, no table or columns, no note call, no named string or
+bookmark inside, not broken across pages. Only used when this WeasyPrint is one it was made
+for (``gate``).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def _shape(box: Any, tables: type) -> tuple[tuple[Any, ...], tuple[Any, ...]] | 
         style = found.style
         if (
             isinstance(found, tables)  # its layout sets the table box's columns
+            or style["column_count"] != "auto"  # columns change the page's bottom
+            or style["column_width"] != "auto"
             or style["position"] not in ("static", "relative")
             or style["float"] != "none"
             or style["string_set"] not in ("none", ())
@@ -144,6 +147,7 @@ def _remembering(original: Callable[..., Any], area_type: Any, tables: type) -> 
             box.position_x,
             box.position_y,
             bottom_space,
+            id(containing_block.style),  # the area's style: its direction is read
             containing_block.width,
             containing_block.height,
             containing_block.position_x,
@@ -187,7 +191,7 @@ def _remembering(original: Callable[..., Any], area_type: Any, tables: type) -> 
                 None if next_margins is adjoining_margins else tuple(next_margins),
                 through,
                 lines,
-                (*kept, *(s for s in context.excluded_shapes)),
+                (*kept, containing_block.style, *context.excluded_shapes),
             )
         return result
 
