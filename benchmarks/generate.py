@@ -1,5 +1,6 @@
 """Synthetic dossiers for the benchmarks: small (~6 pages), medium (~25 pages, ~120 citations,
-tables and a figure), large (~200 pages, ~1,000 notes) and a batch of 8 small ones."""
+tables and a figure), report (~150 pages, 20 chapters of uneven length, ~1,000 notes), large
+(~200 pages, 46 chapters, ~1,000 notes) and a batch of 8 small ones."""
 
 from __future__ import annotations
 
@@ -42,10 +43,12 @@ FIGURE = (
     '<rect x="160" y="40" width="80" height="140" fill="#a8332b"/></svg>'
 )
 SIZES = {
-    # name: (chapters, paragraphs per chapter, share of sentences with a citation, tables)
-    "small": (3, 6, 0.15, 0),
-    "medium": (8, 9, 0.45, 2),
-    "large": (46, 14, 0.29, 6),
+    # name: (chapters, paragraphs per chapter, share of sentences with a citation, tables,
+    # chapters of uneven length)
+    "small": (3, 6, 0.15, 0, False),
+    "medium": (8, 9, 0.45, 2, False),
+    "report": (20, 25, 0.37, 3, True),
+    "large": (46, 14, 0.29, 6, False),
 }
 
 
@@ -68,7 +71,7 @@ def _table(rng: random.Random) -> str:
 
 def write(folder: Path, size: str, seed: int = 1) -> Path:
     """A folder dossier of the given size (``SIZES``) at ``folder``, replaced if present."""
-    chapters, paragraphs, cite_rate, tables = SIZES[size]
+    chapters, paragraphs, cite_rate, tables, uneven = SIZES[size]
     return write_dossier(
         folder,
         chapters,
@@ -78,6 +81,7 @@ def write(folder: Path, size: str, seed: int = 1) -> Path:
         seed,
         title=f"Synthetic {size} briefing",
         figure=size != "small",
+        uneven=uneven,
     )
 
 
@@ -90,8 +94,11 @@ def write_dossier(
     seed: int,
     title: str = "Synthetic briefing",
     figure: bool = True,
+    uneven: bool = False,
 ) -> Path:
-    """A folder dossier of deterministic prose dense with citations (40 sources, all listed)."""
+    """A folder dossier of deterministic prose dense with citations (40 sources, all listed);
+    ``uneven``: each chapter has a fifth to twice ``paragraphs`` paragraphs, as real reports'
+    chapters differ (the runs laid out in parallel then differ too)."""
     rng = random.Random(seed)
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "assets").mkdir(parents=True)
@@ -109,7 +116,8 @@ def write_dossier(
     )
     for chapter in range(1, chapters + 1):
         body = [f"# Chapter {chapter}\n"]
-        body += [_paragraph(rng, cite_rate) + "\n" for _ in range(paragraphs)]
+        count = rng.randint(paragraphs // 5, paragraphs * 2) if uneven else paragraphs
+        body += [_paragraph(rng, cite_rate) + "\n" for _ in range(count)]
         if chapter <= tables:
             body.append(_table(rng))
         if chapter == 1 and figure:

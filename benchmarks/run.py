@@ -1,6 +1,6 @@
 """Time dossier against the layout engine on synthetic dossiers; print medians and ratios.
 
-    .venv/bin/python benchmarks/run.py [--runs 3] [--sizes small,medium,large] [--work DIR]
+    .venv/bin/python benchmarks/run.py [--runs 3] [--sizes small,medium,report,large] [--work DIR]
                                        [--timings]
 
 Each figure is the median wall time over the runs of a fresh process, and the peak memory
@@ -180,7 +180,7 @@ def bench_batch(folder: Path, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sizes", default="small,medium,large,batch")
+    parser.add_argument("--sizes", default="small,medium,report,large,batch")
     parser.add_argument("--work", type=Path, default=Path("build") / "benchmarks")
     parser.add_argument("--timings", action="store_true")
     args = parser.parse_args()

@@ -368,3 +368,19 @@ def test_a_run_never_starts_at_a_chapter_without_title() -> None:
     for job in jobs[1:]:
         body = job.html.split("<main>", 1)[1]
         assert body.lstrip().startswith('<section class="chapter">\n<h1'), body[:80]
+
+
+@pytest.mark.parametrize("chapters", [2, 3, 5, 9, 12, 40])
+@pytest.mark.parametrize("runs_by_size", [1, 3, 5, 7, 12])
+def test_an_even_number_of_runs_where_the_chapters_allow(chapters: int, runs_by_size: int) -> None:
+    # Equal chapters adding up to ``runs_by_size`` runs' worth of HTML.
+    size = runs_by_size * pdf_parts.RUN_CHARS // chapters + 1
+    text = '\n<section class="chapter">\n<h1 id="c{0}">C{0}</h1>\n<p>{1}</p>\n</section>\n'
+    made = tuple(text.format(i, "x" * size) for i in range(chapters))
+    parts = pdf_parts.Split("<html><body>", "", "<main>", made, "</main></body></html>")
+    bounds = pdf_parts.cuts(parts)
+    most = min(pdf_parts.RUNS, chapters)
+    assert len(bounds) == min(most, max(2, runs_by_size + runs_by_size % 2)), bounds
+    # Consecutive, covering every chapter once.
+    assert [a for a, _ in bounds] == [0, *(b for _, b in bounds[:-1])]
+    assert bounds[-1][1] == chapters
