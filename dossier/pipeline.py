@@ -266,7 +266,7 @@ def _ahead(formats: Sequence[str], options: BuildOptions) -> Callable[[Dossier],
                 from .render.cover import draw_ahead
 
                 draw_ahead(dossier, theme)
-        warm(formats)
+        warm(formats, dossier.lang)
         if theme is not None:
             ahead.start((TEMPLATES_AHEAD, theme), _compile_templates, theme, formats)
 

@@ -384,3 +384,31 @@ def test_an_even_number_of_runs_where_the_chapters_allow(chapters: int, runs_by_
     # Consecutive, covering every chapter once.
     assert [a for a, _ in bounds] == [0, *(b for _, b in bounds[:-1])]
     assert bounds[-1][1] == chapters
+
+
+def test_hyphenation_patterns_are_loaded_before_the_layout_processes_fork(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pyphen
+    from weasyprint import HTML
+
+    from dossier.writers.pdf import writer
+
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    writer.warm_up("en-GB")
+    assert list(pyphen.hdcache) == [pyphen.LANGUAGES["en_GB"]]
+
+    # WeasyPrint hyphenating en-GB text finds them loaded: reading them again fails here.
+    def refuse(path: object) -> None:
+        raise AssertionError(f"hyphenation patterns read again: {path}")
+
+    monkeypatch.setattr(pyphen, "HyphDict", refuse)
+    words = "negotiations international representatives " * 4
+    page = f'<html lang="en-GB"><p style="width: 5em; hyphens: auto">{words}</p></html>'
+    lines = []
+    stack = [HTML(string=page).render().pages[0]._page_box]
+    while stack:
+        box = stack.pop()
+        lines += [box.text] if hasattr(box, "text") else []
+        stack += getattr(box, "children", [])
+    assert any(line.endswith("\u2010") for line in lines), lines

@@ -59,22 +59,23 @@ WRITERS: dict[str, str] = {
 }
 
 
-def warm(names: Iterable[str]) -> None:
+def warm(names: Iterable[str], lang: str = "") -> None:
     """Start importing these writers (and their engines: WeasyPrint takes most of a second)
-    ahead (``runtime.ahead``), and running a writer's ``warm_up`` if it has one (the PDF
-    writer's readies WeasyPrint for the layout processes it forks). ``ahead.settle()``
-    waits for it, before a writer is used and before forking."""
+    ahead (``runtime.ahead``), and running a writer's ``warm_up(lang)`` if it has one (the
+    PDF writer's readies WeasyPrint, and hyphenation in the dossier's language ``lang``, for
+    the layout processes it forks). ``ahead.settle()`` waits for it, before a writer is used
+    and before forking."""
     for name in names:
         if name in WRITERS:
             module = WRITERS[name].partition(":")[0]
-            ahead.start(("writer", module), _import_and_warm_up, module)
+            ahead.start(("writer", module, lang), _import_and_warm_up, module, lang)
 
 
-def _import_and_warm_up(module: str) -> None:
+def _import_and_warm_up(module: str, lang: str) -> None:
     with contextlib.suppress(Exception):  # get_writer imports again and reports it
         warm_up = getattr(importlib.import_module(module), "warm_up", None)
         if warm_up is not None:
-            warm_up()
+            warm_up(lang)
 
 
 def get_writer(name: str) -> Writer:

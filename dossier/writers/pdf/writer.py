@@ -7,6 +7,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyphen
 from weasyprint import HTML
 
 from ...config import BuildOptions
@@ -34,13 +35,23 @@ _WARM_UP = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>
 _warmed = False
 
 
-def warm_up() -> None:
+def warm_up(lang: str = "") -> None:
     """Lay out and draw a few lines with the built-in theme, once per process, before any
     layout process is forked: what WeasyPrint does only the first time in a process (its C
     types declared, fonts set up, modules imported on first use: about 0.15 s) is then done
     once, in the build process while it waits for pandoc, instead of in every part's process.
     Nothing of it reaches a document: each has its own fonts and style sheets. WeasyPrint
-    itself is not changed: the layout fixes are entered in the layout processes only."""
+    itself is not changed: the layout fixes are entered in the layout processes only.
+
+    The hyphenation patterns of ``lang`` (the dossier's language) are loaded too: pyphen
+    keeps them per process (about 0.09 s for English), and every layout process hyphenates."""
+    _warm_up_engine()
+    found = pyphen.language_fallback(lang) if lang else None
+    if found:
+        pyphen.Pyphen(lang=found)  # WeasyPrint's Pyphen for this language finds them loaded
+
+
+def _warm_up_engine() -> None:
     global _warmed
     if _warmed:
         return
