@@ -76,19 +76,35 @@ class Result:
 
 def discover(paths: Sequence[Path] = ()) -> list[Path]:
     """The dossiers to build: the given paths, or every dossier folder and Markdown file
-    directly under ``./sources/``, sorted by name."""
+    directly under ``./sources/``, sorted by name. A given folder of dossiers (no
+    ``dossier.yaml`` of its own, dossier folders in it, as ``sources/``) stands for the
+    dossiers in it, so that ``dossier build sources`` builds what ``dossier build`` does."""
     if paths:
-        return list(paths)
+        return [found for path in paths for found in _collection(path) or [path]]
     if not SOURCES.is_dir():
         raise DossierError.at(Location(str(SOURCES)), "no dossier given and no sources/ folder")
-    found = [
-        p
-        for p in sorted(SOURCES.iterdir())
-        if (p.is_dir() and (p / METADATA_FILE).is_file()) or (p.is_file() and p.suffix == ".md")
-    ]
+    found = _dossiers_in(SOURCES)
     if not found:
         raise DossierError.at(Location(str(SOURCES)), "no dossiers found in sources/")
     return found
+
+
+def _dossiers_in(folder: Path) -> list[Path]:
+    return [
+        p
+        for p in sorted(folder.iterdir())
+        if (p.is_dir() and (p / METADATA_FILE).is_file()) or (p.is_file() and p.suffix == ".md")
+    ]
+
+
+def _collection(path: Path) -> list[Path]:
+    """The dossiers in ``path`` if it is a folder of dossiers, else nothing. A folder of
+    chapters whose ``dossier.yaml`` is missing holds no dossier folder: it stays one dossier,
+    and its missing file is reported."""
+    if not path.is_dir() or (path / METADATA_FILE).is_file():
+        return []
+    found = _dossiers_in(path)
+    return found if any(p.is_dir() for p in found) else []
 
 
 def shard(sources: Sequence[Path], k: int, n: int) -> list[Path]:

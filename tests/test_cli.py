@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 from pathlib import Path
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 
 from dossier.cli import app
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, SAMPLE
 
 runner = CliRunner()
 
@@ -83,6 +84,24 @@ def test_check_reports_without_building(project: Path) -> None:
     assert result.exit_code == 0, result.output
     assert '"diagnostics": []' in result.stdout
     assert not (project / "build").exists()
+
+
+def test_a_folder_of_dossiers_stands_for_the_dossiers_in_it(project: Path) -> None:
+    shutil.copytree(SAMPLE, project / "sources" / "talks")  # a folder dossier beside brief.md
+    named = runner.invoke(app, ["check", "--json", "sources"])
+    alone = runner.invoke(app, ["check", "--json"])
+    assert named.exit_code == alone.exit_code == 0, named.output
+    sources = [d["source"] for d in json.loads(named.stdout)["dossiers"]]
+    assert [Path(s).name for s in sources] == ["brief.md", "talks"]
+    assert sources == [d["source"] for d in json.loads(alone.stdout)["dossiers"]]
+    # A folder of chapters without its dossier.yaml holds no dossier folder: it stays one
+    # dossier, whose missing file is reported, not a dossier per chapter.
+    chapters = project / "chapters"
+    chapters.mkdir()
+    (chapters / "01.md").write_text("# One\n\nText.\n", encoding="utf-8")
+    missing = runner.invoke(app, ["check", "chapters"], terminal_width=100)
+    assert missing.exit_code == 1
+    assert "chapters/dossier.yaml" in missing.stderr, missing.stderr
 
 
 def _dotfiles(folder: Path) -> list[Path]:
