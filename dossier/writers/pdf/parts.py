@@ -301,8 +301,8 @@ def cuts(parts: Split) -> list[tuple[int, int]]:
     most = min(RUNS, len(sizes))
     count = max(2, min(most, sum(sizes) // RUN_CHARS))
     # An even number of runs: on 2 cores (and 4, once there are 8) an odd one leaves one
-    # core alone with the last run, laying it out and drawing it (87 % of 2 cores busy with
-    # 5 runs of a 141-page report, 6 runs: see the README). One run more costs less.
+    # core alone with the last run, laying it out and drawing it (a 141-page report kept two
+    # cores 87 % busy in 5 runs, 96 % in 6: see the README). One run more costs less.
     if count % 2 and count < most:
         count += 1
     return [(starts[a], ends[b - 1]) for a, b in runs(sizes, count)]
