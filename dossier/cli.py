@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from .config import FORMATS, LAYOUTS, PDF_VARIANTS, BuildOptions
-from .errors import Diagnostic, DossierError, Level
+from .errors import Diagnostic, DossierError, Level, Location
 from .pipeline import Result, build_many, default_jobs, discover, kept_conversions, prepare
 from .pipeline import shard as shard_of
 from .progress import Progress
@@ -311,10 +311,16 @@ def preview(
     from .workflow.preview import Preview, serve
 
     try:
-        source = path or discover()[0]
+        found = discover([path] if path else [])
+        if len(found) > 1:
+            # Which one was meant is for the user to say, not the first by name.
+            names = ", ".join(str(p) for p in found)
+            where = Location(str(path or "sources"))
+            raise DossierError.at(where, f"{len(found)} dossiers here; preview one: {names}")
     except DossierError as exc:
         _report(exc.diagnostics)
         raise typer.Exit(1) from None
+    source = found[0]
     typer.echo(f"previewing {source} at http://{host}:{port}/ (Ctrl-C to stop)")
     serve(Preview(source, theme, pdf), host, port, exit_after)
 

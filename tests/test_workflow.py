@@ -97,6 +97,16 @@ def test_preview_serves_and_reloads_after_a_change(project: Path) -> None:
     thread.join(30)
 
 
+def test_preview_asks_which_dossier_when_there_are_several(project: Path) -> None:
+    for name in ("talks", "talks-2"):
+        shutil.copytree(SAMPLE, project / "sources" / name)
+    for args in ([], ["sources"]):
+        result = runner.invoke(app, ["preview", *args, "--port", "0", "--exit-after", "1"])
+        assert result.exit_code == 1, result.output
+        assert "2 dossiers here; preview one: sources/talks, sources/talks-2" in result.stderr
+        assert "previewing" not in result.stdout
+
+
 def test_uncited_claims_are_flagged_and_cited_ones_not(tmp_path: Path) -> None:
     folder = tmp_path / "d"
     folder.mkdir()
