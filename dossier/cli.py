@@ -13,7 +13,15 @@ import typer
 
 from .config import FORMATS, LAYOUTS, PDF_VARIANTS, BuildOptions
 from .errors import Diagnostic, DossierError, Level, Location
-from .pipeline import Result, build_many, default_jobs, discover, kept_conversions, prepare
+from .pipeline import (
+    SOURCES,
+    Result,
+    build_many,
+    default_jobs,
+    discover,
+    kept_conversions,
+    prepare,
+)
 from .pipeline import shard as shard_of
 from .progress import Progress
 from .runtime.limits import MEMORY_MB, SECONDS, Limits
@@ -315,7 +323,7 @@ def preview(
         if len(found) > 1:
             # Which one was meant is for the user to say, not the first by name.
             names = ", ".join(str(p) for p in found)
-            where = Location(str(path or "sources"))
+            where = Location(str(path or SOURCES))
             raise DossierError.at(where, f"{len(found)} dossiers here; preview one: {names}")
     except DossierError as exc:
         _report(exc.diagnostics)

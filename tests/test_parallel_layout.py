@@ -370,41 +370,60 @@ def test_a_run_never_starts_at_a_chapter_without_title() -> None:
         assert body.lstrip().startswith('<section class="chapter">\n<h1'), body[:80]
 
 
-@pytest.mark.parametrize("chapters", [2, 3, 5, 9, 12, 40])
-@pytest.mark.parametrize("runs_by_size", [1, 3, 5, 7, 12])
-def test_an_even_number_of_runs_where_the_chapters_allow(chapters: int, runs_by_size: int) -> None:
+@pytest.mark.parametrize(
+    ("chapters", "runs_by_size", "expected"),
+    [
+        (12, 1, 2),  # never fewer than two
+        (12, 2, 2),
+        (12, 3, 4),  # odd: one more
+        (12, 5, 6),
+        (40, 7, 8),
+        (40, 12, 8),  # never more than RUNS
+        (9, 5, 6),
+        (5, 3, 4),
+        (5, 7, 5),  # one per chapter: no chapter for a sixth run
+        (3, 3, 3),
+        (2, 12, 2),
+    ],
+)
+def test_an_even_number_of_runs_where_the_chapters_allow(
+    chapters: int, runs_by_size: int, expected: int
+) -> None:
     # Equal chapters adding up to ``runs_by_size`` runs' worth of HTML.
     size = runs_by_size * pdf_parts.RUN_CHARS // chapters + 1
     text = '\n<section class="chapter">\n<h1 id="c{0}">C{0}</h1>\n<p>{1}</p>\n</section>\n'
     made = tuple(text.format(i, "x" * size) for i in range(chapters))
     parts = pdf_parts.Split("<html><body>", "", "<main>", made, "</main></body></html>")
     bounds = pdf_parts.cuts(parts)
-    most = min(pdf_parts.RUNS, chapters)
-    assert len(bounds) == min(most, max(2, runs_by_size + runs_by_size % 2)), bounds
+    assert len(bounds) == expected, bounds
     # Consecutive, covering every chapter once.
     assert [a for a, _ in bounds] == [0, *(b for _, b in bounds[:-1])]
     assert bounds[-1][1] == chapters
 
 
 def test_hyphenation_patterns_are_loaded_before_the_layout_processes_fork(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import pyphen
     from weasyprint import HTML
 
-    from dossier.writers.pdf import writer
-
+    # The build loads its dossier's language in its own process (layout processes are forked
+    # from it): here German, which nothing else in the build process hyphenates.
+    source = write_dossier(tmp_path / "de", 3, 4, 0.2, 0, seed=3, figure=False)
+    metadata = source / "dossier.yaml"
+    metadata.write_text(metadata.read_text() + "lang: de-DE\n")
     monkeypatch.setattr(pyphen, "hdcache", {})
-    writer.warm_up("en-GB")
-    assert list(pyphen.hdcache) == [pyphen.LANGUAGES["en_GB"]]
+    result = build_one(source, BuildOptions(formats=("pdf",), out=tmp_path / "build"))
+    assert not result.failed, result.diagnostics
+    assert list(pyphen.hdcache) == [pyphen.LANGUAGES["de_DE"]]
 
-    # WeasyPrint hyphenating en-GB text finds them loaded: reading them again fails here.
+    # WeasyPrint hyphenating de-DE text finds them loaded: reading them again fails here.
     def refuse(path: object) -> None:
         raise AssertionError(f"hyphenation patterns read again: {path}")
 
     monkeypatch.setattr(pyphen, "HyphDict", refuse)
-    words = "negotiations international representatives " * 4
-    page = f'<html lang="en-GB"><p style="width: 5em; hyphens: auto">{words}</p></html>'
+    words = "Verhandlungen Friedensabkommen Sicherheitsgarantien " * 4
+    page = f'<html lang="de-DE"><p style="width: 5em; hyphens: auto">{words}</p></html>'
     lines = []
     stack = [HTML(string=page).render().pages[0]._page_box]
     while stack:
